@@ -1,0 +1,406 @@
+"""Raw YAML values (with positions) -> model objects, collecting every problem.
+
+This is the loader's schema check; `game/schema/*.schema.json` says the same
+for editors, and a test keeps the two in agreement.
+"""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+
+from game import model as m
+from game.errors import Diagnostic, did_you_mean
+from game.yamlpos import YMap, YSeq
+
+ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
+ID_RULE = "letters, digits, '_' or '-', starting with a letter or '_', at most 64"
+_SUBST = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|\{")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+MANIFEST_KEYS = ("id", "title", "version", "start", "author", "description", "initial", "names")
+INITIAL_KEYS = ("flags", "items", "counters")
+FILE_KEYS = ("chapter", "location", "pov", "scenes")
+SCENE_KEYS = ("title", "chapter", "location", "pov", "text", "choices", "fallback", "ending", "checkpoint", "effects")
+CHOICE_KEYS = ("id", "label", "goto", "if", "disabled", "effects", "once")
+FALLBACK_KEYS = ("label", "goto", "effects")
+ENDING_KEYS = ("kind", "title")
+EFFECT_KEYS = ("set", "clear", "give", "take", "add")
+COMPARISONS = ("at_least", "at_most", "above", "below", "equals")
+CONDITION_KEYS = ("has", "flag", "counter", "visited", "all", "any", "not")
+TEXT_IF_KEYS = ("if", "text", "else")
+
+
+class Builder:
+    """Builds model objects for one file, appending diagnostics as it goes."""
+
+    def __init__(self, file: str, diagnostics: list[Diagnostic]):
+        self.file = file
+        self.diagnostics = diagnostics
+
+    # -- reporting -----------------------------------------------------
+    def at(self, pos: tuple[int, int]) -> m.Where:
+        return m.Where(self.file, pos[0], pos[1])
+
+    def error(self, pos, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(self.file, pos[0], pos[1], message, hint=hint))
+
+    # -- shapes ----------------------------------------------------------
+    def mapping(self, value, pos, what: str, allowed, required=()) -> YMap | None:
+        if not isinstance(value, YMap):
+            self.error(pos, f"{what} must be a mapping (key: value), not {_kind(value)}")
+            return None
+        suggested = set()
+        for key in value:
+            if key not in allowed:
+                hint = did_you_mean(key, allowed)
+                if hint:
+                    suggested.add(hint.split("'")[1])
+                self.error(value.key_pos[key], f"unknown key '{key}' in {what}",
+                           hint or "allowed: " + ", ".join(allowed))
+        for key in required:
+            if key not in value and key not in suggested:  # a misspelling is reported once
+                self.error(value.pos, f"{what} needs '{key}'")
+        return value
+
+    def text(self, value, pos, what: str, *, empty_ok: bool = False) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.error(pos, f"{what} must be text, not {_kind(value)}")
+            return None
+        text = str(value)
+        if not text.strip() and not empty_ok:
+            self.error(pos, f"{what} is empty")
+            return None
+        bad = _CONTROL.search(text)
+        if bad:
+            self.error(pos, f"{what} contains control character U+{ord(bad.group()):04X} "
+                       "(terminal escapes are not allowed in story text)")
+            return None
+        return text
+
+    def ident(self, value, pos, what: str) -> str | None:
+        if not isinstance(value, str) or not ID_RE.match(value):
+            shown = value if isinstance(value, str) else _kind(value)
+            self.error(pos, f"{what} '{shown}' is not a valid name ({ID_RULE})")
+            return None
+        return value
+
+    def flag(self, value, pos, what: str) -> bool:
+        if not isinstance(value, bool):
+            self.error(pos, f"{what} must be true or false, not {_kind(value)}")
+            return False
+        return value
+
+    def integer(self, value, pos, what: str) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(pos, f"{what} must be a whole number, not {_kind(value)}")
+            return None
+        if abs(value) > 10**9:
+            self.error(pos, f"{what} must be between -1000000000 and 1000000000")
+            return None
+        return value
+
+    def names(self, value, pos, what: str, places: dict | None = None, op: str = "") -> tuple[str, ...]:
+        """A name or a list of names (recording where each stands in `places`)."""
+        pairs = [(v, value.where(i)) for i, v in enumerate(value)] if isinstance(value, YSeq) else [(value, pos)]
+        out = []
+        for raw, where in pairs:
+            name = self.ident(raw, where, what)
+            if name:
+                out.append(name)
+                if places is not None:
+                    places.setdefault(f"{op}:{name}", self.at(where))
+        return tuple(out)
+
+    # -- conditions --------------------------------------------------------
+    def condition(self, value, pos) -> m.Condition | None:
+        if isinstance(value, YSeq):  # a list means all of them
+            terms = tuple(t for t in (self.condition(v, value.where(i)) for i, v in enumerate(value)) if t)
+            return m.All(terms)
+        c = self.mapping(value, pos, "condition", CONDITION_KEYS + COMPARISONS)
+        if c is None:
+            return None
+        ops = [k for k in c if k in CONDITION_KEYS]
+        if len(ops) != 1:
+            self.error(c.pos, "a condition needs exactly one of: " + ", ".join(CONDITION_KEYS)
+                       + (f" (found {', '.join(ops)})" if ops else ""))
+            return None
+        op = ops[0]
+        arg, where = c[op], c.where(op)
+        extra = [k for k in c if k in COMPARISONS]
+        if extra and op != "counter":
+            self.error(c.key_pos[extra[0]], f"'{extra[0]}' only goes with 'counter'")
+        if op in ("all", "any"):
+            if not isinstance(arg, YSeq) or not arg:
+                self.error(where, f"'{op}' takes a non-empty list of conditions")
+                return None
+            terms = tuple(t for t in (self.condition(v, arg.where(i)) for i, v in enumerate(arg)) if t)
+            return (m.All if op == "all" else m.Any)(terms)
+        if op == "not":
+            term = self.condition(arg, where)
+            return m.Not(term) if term else None
+        name = self.ident(arg, where, {"has": "item", "visited": "scene"}.get(op, op))
+        if name is None:
+            return None
+        if op == "has":
+            return m.Has(name, self.at(where))
+        if op == "flag":
+            return m.Flag(name, self.at(where))
+        if op == "visited":
+            return m.Visited(name, self.at(where))
+        return self.counter(c, name, where)
+
+    def counter(self, c: YMap, name: str, where) -> m.Counter | None:
+        low = high = None
+        found = False
+        for key in COMPARISONS:
+            if key not in c:
+                continue
+            found = True
+            n = self.integer(c[key], c.where(key), f"'{key}'")
+            if n is None:
+                continue
+            lo, hi = {"at_least": (n, None), "at_most": (None, n), "above": (n + 1, None),
+                      "below": (None, n - 1), "equals": (n, n)}[key]
+            low = lo if low is None else (max(low, lo) if lo is not None else low)
+            high = hi if high is None else (min(high, hi) if hi is not None else high)
+        if not found:
+            self.error(c.pos, "a counter condition needs a comparison: " + ", ".join(COMPARISONS))
+            return None
+        return m.Counter(name, low, high, self.at(where))
+
+    # -- effects -------------------------------------------------------------
+    def effects(self, value, pos) -> m.Effects:
+        e = self.mapping(value, pos, "effects", EFFECT_KEYS)
+        if e is None:
+            return m.NO_EFFECTS
+        parts = {}
+        places: dict[str, m.Where] = {}
+        for key in EFFECT_KEYS[:4]:
+            if key in e:
+                parts[key] = self.names(e[key], e.where(key), "flag" if key in ("set", "clear") else "item", places, key)
+        if "add" in e:
+            adds = self.mapping(e["add"], e.where("add"), "'add' (counter: amount)", _Anything())
+            if adds is not None:
+                pairs = []
+                for name, amount in adds.items():
+                    n = self.integer(amount, adds.where(name), f"amount added to '{name}'")
+                    if self.ident(name, adds.key_pos[name], "counter") and n is not None:
+                        pairs.append((name, n))
+                        places[f"add:{name}"] = self.at(adds.key_pos[name])
+                parts["add"] = tuple(pairs)
+        return m.Effects(**parts, where=self.at(e.pos), places=MappingProxyType(places))
+
+    # -- text ------------------------------------------------------------------
+    def blocks(self, value, pos, what: str = "text") -> tuple[m.Block, ...]:
+        if isinstance(value, YSeq):
+            out: list[m.Block] = []
+            for i, item in enumerate(value):
+                out.extend(self.block(item, value.where(i)))
+            return tuple(out)
+        return self.block(value, pos, what)
+
+    def block(self, value, pos, what: str = "text") -> tuple[m.Block, ...]:
+        if isinstance(value, YMap):
+            modes = [k for k in value if k in m.VARY_MODES]
+            if modes:
+                mode = modes[0]
+                self.mapping(value, pos, f"'{mode}' text", (mode,))
+                options = value[mode]
+                if not isinstance(options, YSeq) or not options:
+                    self.error(value.where(mode), f"'{mode}' takes a non-empty list of texts")
+                    return ()
+                return (m.Vary(mode, tuple(self.blocks(o, options.where(i)) for i, o in enumerate(options))),)
+            t = self.mapping(value, pos, "conditional text", TEXT_IF_KEYS, ("if", "text"))
+            if t is None or "if" not in t or "text" not in t:
+                return ()
+            cond = self.condition(t["if"], t.where("if"))
+            then = self.blocks(t["text"], t.where("text"))
+            otherwise = self.blocks(t["else"], t.where("else")) if "else" in t else ()
+            return (m.When(cond, then, otherwise),) if cond else ()
+        text = self.text(value, pos, what)
+        if text is None:
+            return ()
+        paragraphs = [" ".join(line.strip() for line in p.splitlines() if line.strip())
+                      for p in re.split(r"\n\s*\n", text)]
+        return tuple(m.Para(self.template(p, pos)) for p in paragraphs if p)
+
+    def template(self, text: str, pos) -> m.Template:
+        parts: list = []
+        last = 0
+        for match in _SUBST.finditer(text):
+            parts.append(text[last:match.start()])
+            last = match.end()
+            token = match.group()
+            if token in ("{{", "}}"):
+                parts.append(token[0])
+            elif token == "{" or not ID_RE.match(match.group(1).strip()):
+                self.error(pos, f"bad substitution '{token}' in text", "write {{ for a literal brace")
+            else:
+                parts.append(m.Var(match.group(1).strip(), self.at(pos)))
+        parts.append(text[last:])
+        merged: list = []
+        for part in parts:
+            if isinstance(part, str) and merged and isinstance(merged[-1], str):
+                merged[-1] += part
+            elif part != "":
+                merged.append(part)
+        return tuple(merged)
+
+    # -- choices and scenes --------------------------------------------------
+    def choice(self, value, pos, scene_id: str, index: int, *, fallback=False) -> m.Choice | None:
+        what = "fallback" if fallback else "choice"
+        keys = FALLBACK_KEYS if fallback else CHOICE_KEYS
+        c = self.mapping(value, pos, what, keys, ("goto",) if fallback else ("label", "goto"))
+        if c is None:
+            return None
+        label = self.text(c["label"], c.where("label"), "label") if "label" in c else "Continue"
+        goto = self.ident(c["goto"], c.where("goto"), "target scene") if "goto" in c else None
+        cond = self.condition(c["if"], c.where("if")) if "if" in c else None
+        disabled = None
+        if "disabled" in c:
+            disabled = self.text(c["disabled"], c.where("disabled"), "disabled reason")
+            if "if" not in c:
+                self.error(c.key_pos["disabled"], "'disabled' gives the reason a choice is unavailable; "
+                           "it needs an 'if' condition")
+        effects = self.effects(c["effects"], c.where("effects")) if "effects" in c else m.NO_EFFECTS
+        once = self.flag(c["once"], c.where("once"), "'once'") if "once" in c else False
+        cid = self.ident(c["id"], c.where("id"), "choice id") if "id" in c else None
+        key = f"{scene_id}/{cid or ('fallback' if fallback else f'#{index + 1}')}"
+        if label is None or goto is None:
+            return None
+        return m.Choice(key, label, goto, cond, disabled, effects, once, self.at(c.pos), self.at(c.where("goto")))
+
+    def scene(self, sid: str, value, pos, defaults: dict, id_pos) -> m.Scene | None:
+        s = self.mapping(value, pos, f"scene '{sid}'", SCENE_KEYS, ("title", "text"))
+        if s is None:
+            return None
+        title = self.text(s["title"], s.where("title"), "title") if "title" in s else None
+        header = {}
+        for key in ("chapter", "location", "pov"):
+            raw = s.get(key, defaults.get(key, ""))
+            header[key] = self.text(raw, s.where(key), key, empty_ok=True) or "" if key in s else raw
+        text = self.blocks(s["text"], s.where("text")) if "text" in s else ()
+        choices: list[m.Choice] = []
+        if "choices" in s:
+            raw = s["choices"]
+            if not isinstance(raw, YSeq):
+                self.error(s.where("choices"), f"choices must be a list, not {_kind(raw)}")
+            else:
+                for i, item in enumerate(raw):
+                    choice = self.choice(item, raw.where(i), sid, i)
+                    if choice:
+                        choices.append(choice)
+                seen: dict[str, m.Choice] = {}
+                for choice in choices:
+                    if choice.key in seen:
+                        self.error((choice.where.line, choice.where.col), f"two choices in scene '{sid}' "
+                                   f"share the id '{choice.key.split('/')[-1]}'")
+                    seen[choice.key] = choice
+        fallback = self.choice(s["fallback"], s.where("fallback"), sid, 0, fallback=True) if "fallback" in s else None
+        ending = None
+        if "ending" in s:
+            e = self.mapping(s["ending"], s.where("ending"), "ending", ENDING_KEYS, ("kind", "title"))
+            if e is not None and "kind" in e and "title" in e:
+                kind = e["kind"]
+                if kind not in m.ENDING_KINDS:
+                    self.error(e.where("kind"), f"ending kind must be victory or failure, not '{kind}'",
+                               did_you_mean(str(kind), m.ENDING_KINDS))
+                title_e = self.text(e["title"], e.where("title"), "ending title")
+                if kind in m.ENDING_KINDS and title_e:
+                    ending = m.Ending(kind, title_e)
+            if "choices" in s or "fallback" in s:
+                self.error(s.key_pos["ending"], f"scene '{sid}' is an ending, so it cannot also have choices")
+        checkpoint = self.flag(s["checkpoint"], s.where("checkpoint"), "'checkpoint'") if "checkpoint" in s else False
+        effects = self.effects(s["effects"], s.where("effects")) if "effects" in s else m.NO_EFFECTS
+        if title is None:
+            return None
+        return m.Scene(sid, title, header["chapter"], header["location"], header["pov"], text,
+                       tuple(choices), fallback, ending, checkpoint, effects, self.at(id_pos))
+
+    def scene_file(self, doc, declared: set[str]) -> list[m.Scene]:
+        """The scenes of a file that built cleanly; `declared` collects every
+        scene id the file names, built or not, so that references to a broken
+        scene are not reported as unknown as well."""
+        f = self.mapping(doc, (1, 1), "a scene file", FILE_KEYS, ("scenes",))
+        if f is None or "scenes" not in f:
+            return []
+        defaults = {}
+        for key in ("chapter", "location", "pov"):
+            if key in f:
+                defaults[key] = self.text(f[key], f.where(key), key, empty_ok=True) or ""
+        scenes = f["scenes"]
+        if not isinstance(scenes, YMap):
+            self.error(f.where("scenes"), f"'scenes' must map scene ids to scenes, not {_kind(scenes)}")
+            return []
+        out = []
+        for sid, value in scenes.items():
+            if self.ident(sid, scenes.key_pos[sid], "scene id"):
+                declared.add(sid)
+                scene = self.scene(sid, value, scenes.where(sid), defaults, scenes.key_pos[sid])
+                if scene:
+                    out.append(scene)
+        return out
+
+    def manifest(self, doc) -> dict | None:
+        """The manifest's fields, or None when it is unusable."""
+        f = self.mapping(doc, (1, 1), "the manifest (story.yaml)", MANIFEST_KEYS, ("id", "title", "version", "start"))
+        if f is None:
+            return None
+        out = {"where": self.at(f.pos)}
+        out["id"] = self.ident(f["id"], f.where("id"), "story id") if "id" in f else None
+        out["title"] = self.text(f["title"], f.where("title"), "title") if "title" in f else None
+        out["version"] = self.text(f["version"], f.where("version"), "version") if "version" in f else None
+        out["start"] = self.ident(f["start"], f.where("start"), "start scene") if "start" in f else None
+        out["start_pos"] = f.where("start")
+        for key in ("author", "description"):
+            if key in f:
+                self.text(f[key], f.where(key), key)
+        flags: frozenset[str] = frozenset()
+        items: tuple[str, ...] = ()
+        counters: dict[str, int] = {}
+        if "initial" in f:
+            i = self.mapping(f["initial"], f.where("initial"), "'initial' state", INITIAL_KEYS)
+            if i is not None:
+                flags = frozenset(self.names(i["flags"], i.where("flags"), "flag")) if "flags" in i else flags
+                items = tuple(dict.fromkeys(self.names(i["items"], i.where("items"), "item"))) if "items" in i else ()
+                if "counters" in i:
+                    c = self.mapping(i["counters"], i.where("counters"), "'counters' (name: number)", _Anything())
+                    for name, value in (c or {}).items():
+                        n = self.integer(value, c.where(name), f"counter '{name}'")
+                        if self.ident(name, c.key_pos[name], "counter") and n is not None:
+                            counters[name] = n
+        out["initial"] = m.Initial(flags, items, MappingProxyType(counters))
+        out["initial_where"] = self.at(f.where("initial"))
+        names: dict[str, str] = {}
+        if "names" in f:
+            n = self.mapping(f["names"], f.where("names"), "'names' (name: display name)", _Anything())
+            for key, value in (n or {}).items():
+                shown = self.text(value, n.where(key), f"display name of '{key}'")
+                if self.ident(key, n.key_pos[key], "name") and shown:
+                    names[key] = shown
+        out["names"] = MappingProxyType(names)
+        return out
+
+
+class _Anything(tuple):
+    """An 'allowed keys' set that allows every key (for free-form maps)."""
+
+    def __contains__(self, key) -> bool:
+        return True
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__

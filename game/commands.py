@@ -1,0 +1,78 @@
+"""What the player typed -> an action: pick a choice, run a command, or a hint.
+
+Shared by every front end. Pure: takes the text and the labels on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    arg: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    message: str
+
+
+Action = Pick | Command | Hint
+
+# name -> (aliases, takes an argument, help line)
+COMMANDS: dict[str, tuple[tuple[str, ...], bool, str]] = {
+    "look": (("l",), False, "show the scene again"),
+    "status": (("inventory", "inv", "i"), False, "what you hold and who trusts you"),
+    "undo": (("u", "back"), False, "take back your last choice"),
+    "retry": ((), False, "go back to the last checkpoint"),
+    "restart": ((), False, "start the story again"),
+    "save": ((), True, "save [slot]: save your progress"),
+    "load": ((), True, "load [slot]: load a saved game"),
+    "saves": ((), False, "list saved games"),
+    "help": (("h", "?"), False, "this list"),
+    "quit": (("q", "exit"), False, "leave the game"),
+}
+ALIASES = {alias: name for name, (aliases, _, _) in COMMANDS.items() for alias in (name, *aliases)}
+
+
+def help_lines() -> list[str]:
+    lines = ["Type a choice's number, or a few letters of its words. Commands:"]
+    for name, (aliases, _, text) in COMMANDS.items():
+        also = f" ({', '.join(aliases)})" if aliases else ""
+        lines.append(f"  {name}{also}: {text}")
+    return lines
+
+
+def parse(text: str, labels: Sequence[str]) -> Action:
+    """Understand one line of input given the labels of the choices shown
+    (label i is choice number i + 1)."""
+    text = " ".join(text.split())
+    if not text:
+        return Hint("Type a number to choose, or 'help'.")
+    if text.isdigit():
+        return Pick(int(text)) if len(text) < 7 else Hint(f"There is no choice {text[:12]}.")
+    lowered = text.lower()
+    word, _, rest = lowered.partition(" ")
+    name = ALIASES.get(word)
+    if name and (not rest or COMMANDS[name][1]):
+        return Command(name, text.partition(" ")[2] or None)
+    matches = [i for i, label in enumerate(labels) if lowered in label.lower()]
+    if not matches:  # every word somewhere in the label, in any order
+        words = lowered.split()
+        matches = [i for i, label in enumerate(labels) if all(w in label.lower() for w in words)]
+    if len(matches) == 1:
+        return Pick(matches[0] + 1)
+    if matches:
+        shown = "; ".join(f"{i + 1}. {labels[i]}" for i in matches[:4])
+        return Hint(f"'{text}' fits more than one choice: {shown}. Type its number.")
+    if name:
+        return Hint(f"'{name}' takes no argument here. Type 'help' for commands.")
+    return Hint(f"No choice matches '{text[:40]}'. Type a number, or 'help'.")

@@ -1,0 +1,137 @@
+"""Story folder -> validated, immutable `Story`, or every problem found.
+
+A story is a folder: `story.yaml` (the manifest) and any number of scene
+files (`*.yaml`, `*.yml`, in the folder or below it). Files are read once,
+safely, within size bounds; every problem in every file is collected before
+reporting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from types import MappingProxyType
+
+from game import check, yamlpos
+from game import model as m
+from game.build import Builder
+from game.errors import ERROR, Diagnostic, StoryError
+
+MANIFEST = "story.yaml"
+MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_FILES = 5_000
+
+
+def display_path(root: str | os.PathLike, rel: str) -> str:
+    """How a story file is named in messages: as the user would type it."""
+    path = Path(root) / rel
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def story_files(root: Path) -> list[str]:
+    """Scene files below root, relative, in a stable order (manifest excluded)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):  # os.walk does not follow links
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                rel = os.path.relpath(os.path.join(dirpath, name), root)
+                if rel != MANIFEST:
+                    found.append(rel.replace(os.sep, "/"))
+    return found
+
+
+def _read(root: Path, rel: str, shown: str, diags: list[Diagnostic], digest) -> object:
+    path = root / rel
+    try:
+        if path.is_symlink() or not path.is_file():
+            diags.append(Diagnostic(shown, 0, 0, "not a regular file (links are not followed)"))
+            return None
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            diags.append(Diagnostic(shown, 0, 0, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"))
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        diags.append(Diagnostic(shown, 0, 0, f"cannot read: {exc.strerror or exc}"))
+        return None
+    digest.update(rel.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
+    try:
+        value, problems = yamlpos.load(yamlpos.decode(data))
+    except yamlpos.YamlError as exc:
+        diags.append(Diagnostic(shown, exc.pos[0], exc.pos[1], exc.message))
+        return None
+    diags.extend(Diagnostic(shown, p.pos[0], p.pos[1], p.message) for p in problems)
+    return value
+
+
+def load_all(root: str | os.PathLike) -> tuple[m.Story | None, list[Diagnostic]]:
+    """Load a story folder. Returns the story (None if it has errors) and all
+    diagnostics found: errors always, no warnings (see `check.warnings`)."""
+    base = Path(root)
+    diags: list[Diagnostic] = []
+    if not base.is_dir():
+        return None, [Diagnostic(str(root), 0, 0, "no such story folder")]
+    manifest_shown = display_path(root, MANIFEST)
+    if not (base / MANIFEST).is_file():
+        return None, [Diagnostic(manifest_shown, 0, 0, f"a story folder needs a manifest, {MANIFEST}",
+                                 hint="see docs/authoring.md")]
+    digest = hashlib.sha256()
+    raw = _read(base, MANIFEST, manifest_shown, diags, digest)
+    info = Builder(manifest_shown, diags).manifest(raw) if raw is not None else None
+
+    files = story_files(base)
+    if len(files) > MAX_FILES:
+        diags.append(Diagnostic(str(root), 0, 0, f"{len(files):,} scene files; the limit is {MAX_FILES:,}"))
+        files = files[:MAX_FILES]
+    scenes: dict[str, m.Scene] = {}
+    declared: set[str] = set()
+    unreadable = False
+    for rel in files:
+        shown = display_path(root, rel)
+        doc = _read(base, rel, shown, diags, digest)
+        if doc is None:
+            unreadable = True
+            continue
+        for scene in Builder(shown, diags).scene_file(doc, declared):
+            first = scenes.get(scene.id)
+            if first is not None:
+                w = scene.where
+                diags.append(Diagnostic(w.file, w.line, w.col, f"scene '{scene.id}' is defined twice "
+                                        f"(first at {first.where.file}:{first.where.line})"))
+                continue
+            scenes[scene.id] = scene
+    if not files:
+        diags.append(Diagnostic(str(root), 0, 0, "no scene files (*.yaml) beside the manifest"))
+
+    if info is None or any(info[k] is None for k in ("id", "title", "version", "start")):
+        return None, _sorted(diags)
+    story = m.Story(info["id"], info["title"], info["version"], info["start"], info["initial"],
+                    info["names"], MappingProxyType(scenes), str(base), digest.hexdigest(), info["where"])
+    # Scene references can only be judged when every file could be read.
+    known = None if unreadable else declared
+    diags.extend(check.errors(story, (manifest_shown, *info["start_pos"]), info["initial_where"], known))
+    if any(d.severity == ERROR for d in diags):
+        return None, _sorted(diags)
+    return story, _sorted(diags)
+
+
+def load_story(root: str | os.PathLike) -> m.Story:
+    """Load a story folder or raise StoryError with every problem."""
+    story, diags = load_all(root)
+    if story is None:
+        raise StoryError(diags)
+    return story
+
+
+def _sorted(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """In file order, one per place: the first problem found at a spot is
+    the cause, later ones there are its echoes."""
+    first: dict[tuple, Diagnostic] = {}
+    for d in diags:
+        first.setdefault((d.file, d.line, d.col) if d.line else d, d)
+    return sorted(first.values(), key=Diagnostic.sort_key)

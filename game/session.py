@@ -1,0 +1,110 @@
+"""One player's run: input lines in, events out. No terminal, no files.
+
+Front ends (plain, JSON lines, prompt_toolkit) feed it lines and show the
+events; they differ only in how they show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from game import commands, engine
+from game import model as m
+from game.errors import Impossible
+from game.state import State
+
+ENDING_MENU = ("Retry from the last checkpoint", "Restart from the beginning", "Quit")
+ENDING_COMMANDS = ("retry", "restart", "quit")
+
+
+@dataclass(frozen=True, slots=True)
+class SceneShown:
+    view: engine.View
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    lines: tuple[str, ...]
+    kind: str = "info"  # info / hint / error
+
+
+@dataclass(frozen=True, slots=True)
+class Quit:
+    pass
+
+
+Event = SceneShown | Message | Quit
+
+
+class Session:
+    def __init__(self, story: m.Story, state: State | None = None, *, seed: int = 0):
+        self.story = story
+        self.state = state if state is not None else engine.new_game(story, seed)
+
+    # -- what the screen shows -------------------------------------------
+    def view(self) -> engine.View:
+        return engine.view(self.story, self.state)
+
+    def labels(self) -> list[str]:
+        """What each number means right now (the ending menu at an ending)."""
+        view = self.view()
+        if view.ending:
+            return list(ENDING_MENU)
+        return [o.label for o in view.options]
+
+    def summary(self) -> str:
+        scenes = len(self.state.visits)
+        return (f"{scenes} scene{'s' * (scenes != 1)} seen, "
+                f"{self.state.turn} choice{'s' * (self.state.turn != 1)} made.")
+
+    def status_lines(self) -> tuple[str, ...]:
+        inv = engine.inventory(self.story, self.state)
+        lines = ["You carry: " + (", ".join(inv["items"]) or "nothing of note") + "."]
+        if inv["counters"]:
+            lines.append("Standing: " + "; ".join(inv["counters"]) + ".")
+        if inv["flags"]:
+            lines.append("Done so far: " + "; ".join(inv["flags"]) + ".")
+        lines.append(f"Turn {self.state.turn}.")
+        return tuple(lines)
+
+    # -- acting --------------------------------------------------------------
+    def start(self) -> list[Event]:
+        return [SceneShown(self.view())]
+
+    def handle(self, line: str) -> list[Event]:
+        labels = self.labels()
+        action = commands.parse(line, labels)
+        if isinstance(action, commands.Hint):
+            return [Message((action.message,), "hint")]
+        if isinstance(action, commands.Pick) and self.view().ending:
+            if not 1 <= action.number <= len(ENDING_MENU):
+                return [Message((f"Choose 1 to {len(ENDING_MENU)}.",), "hint")]
+            action = commands.Command(ENDING_COMMANDS[action.number - 1])
+        try:
+            if isinstance(action, commands.Pick):
+                self.state = engine.choose(self.story, self.state, action.number)
+                return [SceneShown(self.view())]
+            return self.command(action)
+        except Impossible as refused:
+            return [Message((str(refused),), "hint")]
+
+    def command(self, action: commands.Command) -> list[Event]:
+        name = action.name
+        if name == "look":
+            return [SceneShown(self.view())]
+        if name == "status":
+            return [Message(self.status_lines())]
+        if name == "help":
+            return [Message(tuple(commands.help_lines()))]
+        if name == "quit":
+            return [Quit()]
+        if name == "undo":
+            self.state = engine.undo(self.state)
+            return [Message(("You take it back.",)), SceneShown(self.view())]
+        if name == "retry":
+            self.state = engine.retry(self.story, self.state)
+            return [Message(("Back to the last checkpoint.",)), SceneShown(self.view())]
+        if name == "restart":
+            self.state = engine.restart(self.story, self.state)
+            return [Message(("From the beginning.",)), SceneShown(self.view())]
+        return [Message(("Saving and loading are not available yet.",), "hint")]

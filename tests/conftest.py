@@ -1,0 +1,56 @@
+"""Shared test helpers: stories written into tmp_path, and the game run as a
+subprocess with saves pointed into a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+MANIFEST = """\
+id: test-story
+title: Test Story
+version: "1"
+start: {start}
+"""
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path_factory, monkeypatch):
+    """Nothing a test runs may write to the real home or data dirs."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("DEAD_RECKONING_SAVE_DIR", str(home / "saves"))
+
+
+def write_story(folder: Path, scenes: str, *, start: str = "start", manifest_extra: str = "") -> Path:
+    """A story folder with one scene file, from YAML text."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "story.yaml").write_text(MANIFEST.format(start=start) + textwrap.dedent(manifest_extra))
+    (folder / "scenes.yaml").write_text(textwrap.dedent(scenes))
+    return folder
+
+
+def make_story(tmp_path: Path, scenes: str, **kw):
+    from game import loader
+
+    return loader.load_story(write_story(tmp_path / "story", scenes, **kw))
+
+
+def run_game(*args: str, input: str = "", cwd: Path | None = None, env: dict | None = None,
+             timeout: float = 60) -> subprocess.CompletedProcess:
+    """`python -m game ARGS` with the given stdin (not a terminal)."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("NO_COLOR", None)
+    return subprocess.run([sys.executable, "-m", "game", *args], input=input, capture_output=True,
+                          text=True, cwd=cwd or ROOT, env=full_env, timeout=timeout)

@@ -1,0 +1,46 @@
+"""Turning typed input into actions."""
+
+from __future__ import annotations
+
+from game.commands import Command, Hint, Pick, parse
+
+LABELS = ["Follow the tracks", "Climb the ridge on foot", "Signal with a mirror", "Climb down"]
+
+
+def test_numbers_pick():
+    assert parse("2", LABELS) == Pick(2)
+    assert parse("  3 \n", LABELS) == Pick(3)
+
+
+def test_partial_label_picks_when_unique():
+    assert parse("tracks", LABELS) == Pick(1)
+    assert parse("MIRROR", LABELS) == Pick(3)
+    assert parse("ridge foot", LABELS) == Pick(2)
+    assert parse("foot ridge", LABELS) == Pick(2)  # words in any order
+
+
+def test_ambiguous_label_gets_a_short_hint():
+    action = parse("climb", LABELS)
+    assert isinstance(action, Hint)
+    assert "2. Climb the ridge on foot" in action.message and "4. Climb down" in action.message
+
+
+def test_unknown_input_gets_a_hint():
+    assert isinstance(parse("dance", LABELS), Hint)
+    assert isinstance(parse("", LABELS), Hint)
+    assert isinstance(parse("9" * 50, LABELS), Hint)
+
+
+def test_commands_and_aliases():
+    assert parse("look", LABELS) == Command("look")
+    assert parse("i", LABELS) == Command("status")
+    assert parse("inventory", LABELS) == Command("status")
+    assert parse("Q", LABELS) == Command("quit")
+    assert parse("save before-venice", LABELS) == Command("save", "before-venice")
+    assert parse("load", LABELS) == Command("load")
+
+
+def test_label_wins_over_a_command_word_with_more_words():
+    labels = ["Look around the hangar", "Leave"]
+    assert parse("look around", labels) == Pick(1)
+    assert parse("look", labels) == Command("look")
