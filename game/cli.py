@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
+import os
 import sys
 
 from game import __version__
@@ -23,7 +25,13 @@ def _parser() -> argparse.ArgumentParser:
     play = sub.add_parser("play", help="play a story (the default command)")
     play.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
     mode = play.add_mutually_exclusive_group()
-    mode.add_argument("--plain", action="store_true", help="plain line mode: no escape codes, one answer per line")
+    mode.add_argument("--plain", action="store_true",
+                      help="plain line mode: no escape codes, one answer per line (automatic when stdin "
+                           "is not a terminal)")
+    mode.add_argument("--json", action="store_true",
+                      help="JSON lines: one object per turn on stdout, one answer per line on stdin")
+    play.add_argument("--no-color", action="store_true", help="no colours (NO_COLOR is respected too)")
+    play.add_argument("--transcript", metavar="FILE", help="append everything shown and typed to FILE")
     play.add_argument("--seed", type=int, default=0, help="seed for the story's random variations (default 0)")
 
     check = sub.add_parser("check", help="check a story for errors and warnings")
@@ -110,18 +118,59 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def _mode(args) -> str:
+    if args.json:
+        return "json"
+    if args.plain or os.environ.get("TERM") == "dumb":
+        return "plain"
+    try:
+        interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        interactive = False
+    return "tui" if interactive else "plain"
+
+
 def cmd_play(args) -> int:
     from game import loader
     from game.errors import StoryError
 
+    mode = _mode(args)
     try:
         story = loader.load_story(_story_dir(args))
     except StoryError as exc:
+        if mode == "json":
+            from game.jsonmode import diagnostics_object
+
+            print(json.dumps(diagnostics_object(list(exc.diagnostics))))
         _print_diagnostics(exc.diagnostics)
         return 1
-    from game import plain
     from game.session import Session
+    from game.transcript import Transcript
 
+    transcript = None
+    if args.transcript:
+        try:
+            transcript = Transcript.open(args.transcript)
+        except OSError as exc:
+            print(f"dead-reckoning: cannot write transcript {args.transcript}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return 1
     session = Session(story, seed=args.seed)
-    inp = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-    return plain.run(session, inp, sys.stdout)
+    try:
+        if mode == "tui":
+            from game import dirs, tui
+
+            history = dirs.data_dir() / "history" / f"{story.id}.history"
+            return tui.run(session, color=tui.colour_wanted(args.no_color), history_path=history,
+                           transcript=transcript)
+        inp = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+        if mode == "json":
+            from game import jsonmode
+
+            return jsonmode.run(session, inp, sys.stdout, transcript)
+        from game import plain
+
+        return plain.run(session, inp, sys.stdout, transcript)
+    finally:
+        if transcript:
+            transcript.close()

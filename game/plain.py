@@ -1,6 +1,7 @@
 """Plain line mode: linear text, no escape codes, one answer per line.
 
-For screen readers, pipes and scripts. End of input exits 0.
+For screen readers, pipes and scripts. End of input exits 0, and so does a
+victory; after a failure the ending menu (retry, restart, quit) is offered.
 """
 
 from __future__ import annotations
@@ -9,32 +10,36 @@ from typing import TextIO
 
 from game import model as m
 from game import render
-from game.session import ENDING_MENU, Message, Quit, SceneShown, Session
+from game.session import ENDING_MENU, Quit, SceneShown, Session
+from game.transcript import Transcript
 
 MAX_LINE = 4096  # characters of one answer that are read; the rest is dropped
 
 
-def run(session: Session, inp: TextIO, out: TextIO) -> int:
-    def write(lines) -> None:
-        out.write("\n".join(lines) + "\n")
+def read_line(inp: TextIO) -> str | None:
+    """One answer, at most MAX_LINE characters (the rest of a longer line is
+    dropped); None at end of input."""
+    line = inp.readline(MAX_LINE)
+    if not line:
+        return None
+    if not line.endswith("\n"):
+        while (rest := inp.readline(MAX_LINE)) and not rest.endswith("\n"):
+            pass
+    return line
 
+
+def run(session: Session, inp: TextIO, out: TextIO, transcript: Transcript | None = None) -> int:
     def show(events) -> bool:
         """Print events; True when the run is over."""
         for event in events:
-            if isinstance(event, Quit):
-                write(["Goodbye."])
+            lines = render.event_lines(event, session.summary(), ENDING_MENU)
+            if isinstance(event, SceneShown) and event.view.ending and event.view.ending.kind == m.VICTORY:
+                lines = lines[: -len(ENDING_MENU)] + ["The end."]
+            out.write("\n".join(lines) + "\n")
+            if transcript:
+                transcript.shown(lines)
+            if isinstance(event, Quit) or lines[-1:] == ["The end."]:
                 return True
-            if isinstance(event, Message):
-                write(render.safe(line) for line in event.lines)
-            elif isinstance(event, SceneShown):
-                write([""] + render.scene_lines(event.view))
-                ending = event.view.ending
-                if ending:
-                    write([session.summary()])
-                    if ending.kind == m.VICTORY:
-                        write(["The end."])
-                        return True
-                    write([f"{i}. {label}" for i, label in enumerate(ENDING_MENU, 1)])
         return False
 
     if show(session.start()):
@@ -42,12 +47,11 @@ def run(session: Session, inp: TextIO, out: TextIO) -> int:
     while True:
         out.write("> ")
         out.flush()
-        line = inp.readline(MAX_LINE)
-        if not line:
+        line = read_line(inp)
+        if line is None:
             out.write("\n")
             return 0
-        if not line.endswith("\n"):  # an overlong line: drop the rest of it
-            while (rest := inp.readline(MAX_LINE)) and not rest.endswith("\n"):
-                pass
+        if transcript:
+            transcript.typed(line)
         if show(session.handle(line)):
             return 0

@@ -51,3 +51,23 @@ def scene_lines(view: engine.View, width: int | None = None) -> list[str]:
     else:
         lines.extend(option_line(o) for o in view.options)
     return [safe(line) for line in lines]
+
+
+def ending_lines(view: engine.View, summary: str, menu) -> list[str]:
+    return [summary] + [f"{i}. {label}" for i, label in enumerate(menu, 1)]
+
+
+def event_lines(event, summary: str, menu, width: int | None = None) -> list[str]:
+    """Any session event as plain lines (plain mode, transcripts)."""
+    from game.session import Message, Quit, SceneShown
+
+    if isinstance(event, Quit):
+        return ["Goodbye."]
+    if isinstance(event, Message):
+        return [safe(line) for line in event.lines]
+    if isinstance(event, SceneShown):
+        lines = [""] + scene_lines(event.view, width)
+        if event.view.ending:
+            lines += ending_lines(event.view, summary, menu)
+        return lines
+    return []

@@ -44,3 +44,12 @@ def test_label_wins_over_a_command_word_with_more_words():
     labels = ["Look around the hangar", "Leave"]
     assert parse("look around", labels) == Pick(1)
     assert parse("look", labels) == Command("look")
+
+
+def test_display_edge_neutralises_control_characters():
+    from game.render import safe
+
+    hostile = "red\x1b[31m bell\x07 osc\x1b]0;title\x07 c1\x9b2J rtl\u202e"
+    cleaned = safe(hostile)
+    assert not any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F or ch == "\u202e" for ch in cleaned)
+    assert cleaned.startswith("red\ufffd[31m")

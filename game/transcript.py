@@ -1,0 +1,26 @@
+"""--transcript FILE: everything shown and typed, as plain text (as
+Inform's TRANSCRIPT command keeps one)."""
+
+from __future__ import annotations
+
+from typing import Iterable, TextIO
+
+
+class Transcript:
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    @classmethod
+    def open(cls, path: str) -> "Transcript":
+        return cls(open(path, "a", encoding="utf-8"))
+
+    def shown(self, lines: Iterable[str]) -> None:
+        self.stream.write("\n".join(lines) + "\n")
+        self.stream.flush()
+
+    def typed(self, text: str) -> None:
+        self.stream.write("> " + text.rstrip("\r\n") + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.close()
