@@ -18,7 +18,9 @@ ID_RULE = "letters, digits, '_' or '-', starting with a letter or '_', at most 6
 _SUBST = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|\{")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
-MANIFEST_KEYS = ("id", "title", "version", "start", "author", "description", "initial", "names")
+MANIFEST_KEYS = ("id", "title", "version", "start", "author", "description", "initial", "names", "saves")
+SAVES_KEYS = ("renamed", "defaults")
+RENAME_KINDS = ("scenes", "flags", "items", "counters")
 INITIAL_KEYS = ("flags", "items", "counters")
 FILE_KEYS = ("chapter", "location", "pov", "scenes")
 SCENE_KEYS = ("title", "chapter", "location", "pov", "text", "choices", "fallback", "ending", "checkpoint", "effects")
@@ -356,22 +358,11 @@ class Builder:
         for key in ("author", "description"):
             if key in f:
                 self.text(f[key], f.where(key), key)
-        flags: frozenset[str] = frozenset()
-        items: tuple[str, ...] = ()
-        counters: dict[str, int] = {}
-        if "initial" in f:
-            i = self.mapping(f["initial"], f.where("initial"), "'initial' state", INITIAL_KEYS)
-            if i is not None:
-                flags = frozenset(self.names(i["flags"], i.where("flags"), "flag")) if "flags" in i else flags
-                items = tuple(dict.fromkeys(self.names(i["items"], i.where("items"), "item"))) if "items" in i else ()
-                if "counters" in i:
-                    c = self.mapping(i["counters"], i.where("counters"), "'counters' (name: number)", _Anything())
-                    for name, value in (c or {}).items():
-                        n = self.integer(value, c.where(name), f"counter '{name}'")
-                        if self.ident(name, c.key_pos[name], "counter") and n is not None:
-                            counters[name] = n
-        out["initial"] = m.Initial(flags, items, MappingProxyType(counters))
+        out["initial"] = self.initial(f["initial"], f.where("initial"), "'initial' state") if "initial" in f \
+            else m.Initial()
         out["initial_where"] = self.at(f.where("initial"))
+        out["migration"] = self.migration(f["saves"], f.where("saves")) if "saves" in f else m.Migration()
+        out["saves_where"] = self.at(f.where("saves"))
         names: dict[str, str] = {}
         if "names" in f:
             n = self.mapping(f["names"], f.where("names"), "'names' (name: display name)", _Anything())
@@ -381,6 +372,41 @@ class Builder:
                     names[key] = shown
         out["names"] = MappingProxyType(names)
         return out
+
+
+    def initial(self, value, pos, what: str) -> m.Initial:
+        i = self.mapping(value, pos, what, INITIAL_KEYS)
+        if i is None:
+            return m.Initial()
+        flags = frozenset(self.names(i["flags"], i.where("flags"), "flag")) if "flags" in i else frozenset()
+        items = tuple(dict.fromkeys(self.names(i["items"], i.where("items"), "item"))) if "items" in i else ()
+        counters: dict[str, int] = {}
+        if "counters" in i:
+            c = self.mapping(i["counters"], i.where("counters"), "'counters' (name: number)", _Anything())
+            for name, raw in (c or {}).items():
+                n = self.integer(raw, c.where(name), f"counter '{name}'")
+                if self.ident(name, c.key_pos[name], "counter") and n is not None:
+                    counters[name] = n
+        return m.Initial(flags, items, MappingProxyType(counters))
+
+    def migration(self, value, pos) -> m.Migration:
+        s = self.mapping(value, pos, "'saves'", SAVES_KEYS)
+        if s is None:
+            return m.Migration()
+        renamed: dict[str, MappingProxyType] = {}
+        if "renamed" in s:
+            r = self.mapping(s["renamed"], s.where("renamed"), "'renamed'", RENAME_KINDS)
+            for kind in RENAME_KINDS:
+                if r is None or kind not in r:
+                    continue
+                pairs = self.mapping(r[kind], r.where(kind), f"renamed {kind} (old: new)", _Anything())
+                table = {}
+                for old, new in (pairs or {}).items():
+                    if self.ident(old, pairs.key_pos[old], "old name") and self.ident(new, pairs.where(old), "new name"):
+                        table[old] = new
+                renamed[kind] = MappingProxyType(table)
+        defaults = self.initial(s["defaults"], s.where("defaults"), "'defaults'") if "defaults" in s else m.Initial()
+        return m.Migration(MappingProxyType(renamed), defaults)
 
 
 class _Anything(tuple):

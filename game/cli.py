@@ -10,7 +10,7 @@ import sys
 
 from game import __version__
 
-COMMANDS = ("play", "check", "schema")
+COMMANDS = ("play", "check", "saves", "schema")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--no-color", action="store_true", help="no colours (NO_COLOR is respected too)")
     play.add_argument("--transcript", metavar="FILE", help="append everything shown and typed to FILE")
     play.add_argument("--seed", type=int, default=0, help="seed for the story's random variations (default 0)")
+    resume = play.add_mutually_exclusive_group()
+    resume.add_argument("--continue", dest="resume", action="store_true", help="resume the latest saved run")
+    resume.add_argument("--load", metavar="NAME", help="start from the save NAME")
+    _save_dir_option(play)
+
+    saves = sub.add_parser("saves", help="list saved games of a story")
+    saves.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
+    _save_dir_option(saves)
 
     check = sub.add_parser("check", help="check a story for errors and warnings")
     check.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
@@ -40,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print where the JSON Schemas for editors are")
     schema.add_argument("--copy-to", metavar="DIR", help="copy story.schema.json and scenes.schema.json into DIR")
     return parser
+
+
+def _save_dir_option(parser) -> None:
+    parser.add_argument("--save-dir", metavar="DIR",
+                        help="where saves live (default: $DEAD_RECKONING_SAVE_DIR, else the user data folder)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_check(args)
         if args.command == "schema":
             return cmd_schema(args)
+        if args.command == "saves":
+            return cmd_saves(args)
         return cmd_play(args)
     except KeyboardInterrupt:
         print(file=sys.stderr)
@@ -94,6 +109,21 @@ def cmd_check(args) -> int:
     stats = check.stats(story)
     counts = ", ".join(_plural(stats[k], k[:-1]) for k in ("scenes", "choices", "endings", "words"))
     print(f"{story.title}: {counts}; {tally}")
+    return 0
+
+
+def cmd_saves(args) -> int:
+    from game import dirs, loader, saves
+    from game.errors import StoryError
+
+    try:
+        story = loader.load_story(_story_dir(args))
+    except StoryError as exc:
+        _print_diagnostics(exc.diagnostics)
+        return 1
+    store = saves.SaveStore(dirs.save_dir(args.save_dir), story)
+    print(f"Saved games of {story.title} in {store.folder} (newest first):")
+    print("\n".join(saves.describe(store.slots())))
     return 0
 
 
@@ -155,7 +185,27 @@ def cmd_play(args) -> int:
             print(f"dead-reckoning: cannot write transcript {args.transcript}: {exc.strerror or exc}",
                   file=sys.stderr)
             return 1
-    session = Session(story, seed=args.seed)
+    from game import dirs, saves
+    from game.savefile import SaveError
+
+    store = saves.SaveStore(dirs.save_dir(args.save_dir), story, fresh_run=not (args.resume or args.load))
+    session = Session(story, seed=args.seed, store=store)
+    try:
+        if args.load or args.resume:
+            name = args.load or (store.latest().name if store.latest() else None)
+            if name is None:
+                session.notices.append("There is no saved game to continue yet: a new run begins.")
+            else:
+                session.state, notes = store.load(name)
+                session.notices += [f"Resuming '{name}' (turn {session.state.turn}).", *notes]
+        else:
+            last = store.latest()
+            if last is not None and last.name == saves.AUTOSAVE:
+                session.notices.append(f"Your last run is saved (turn {last.turn}, {last.title}). Type "
+                                       "'load autosave' to go back to it; a new run keeps it as 'previous-run'.")
+    except SaveError as exc:
+        print(f"dead-reckoning: {exc}", file=sys.stderr)
+        return 1
     try:
         if mode == "tui":
             from game import dirs, tui

@@ -50,13 +50,13 @@ def scene_object(session: Session, view: engine.View, messages: list[str]) -> di
 
 def response(session: Session, events) -> dict:
     """Exactly one object for the events one input produced."""
-    info = [line for e in events if isinstance(e, Message) and e.kind != "hint" for line in e.lines]
-    hints = [line for e in events if isinstance(e, Message) and e.kind == "hint" for line in e.lines]
+    info = [line for e in events if isinstance(e, Message) and e.kind == "info" for line in e.lines]
+    hints = [line for e in events if isinstance(e, Message) and e.kind != "info" for line in e.lines]
     scenes = [e for e in events if isinstance(e, SceneShown)]
     if any(isinstance(e, Quit) for e in events):
         return {"type": "quit", "protocol": PROTOCOL, "summary": session.summary()}
     if scenes:
-        return scene_object(session, scenes[-1].view, info)
+        return scene_object(session, scenes[-1].view, info + hints)
     if hints:
         return {"type": "error", "protocol": PROTOCOL, "message": " ".join(hints)}
     return {"type": "message", "protocol": PROTOCOL, "lines": info}

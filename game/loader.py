@@ -111,10 +111,16 @@ def load_all(root: str | os.PathLike) -> tuple[m.Story | None, list[Diagnostic]]
     if info is None or any(info[k] is None for k in ("id", "title", "version", "start")):
         return None, _sorted(diags)
     story = m.Story(info["id"], info["title"], info["version"], info["start"], info["initial"],
-                    info["names"], MappingProxyType(scenes), str(base), digest.hexdigest(), info["where"])
+                    info["names"], MappingProxyType(scenes), str(base), digest.hexdigest(), info["where"],
+                    info["migration"])
     # Scene references can only be judged when every file could be read.
     known = None if unreadable else declared
     diags.extend(check.errors(story, (manifest_shown, *info["start_pos"]), info["initial_where"], known))
+    for old, new in story.migration.renamed.get("scenes", {}).items():
+        if known is not None and new not in known:
+            w = info["saves_where"]
+            diags.append(Diagnostic(w.file, w.line, w.col, f"saves: scene '{old}' is renamed to '{new}', "
+                                    "which does not exist"))
     if any(d.severity == ERROR for d in diags):
         return None, _sorted(diags)
     return story, _sorted(diags)

@@ -225,6 +225,14 @@ class Initial:
 
 
 @dataclass(frozen=True, slots=True)
+class Migration:
+    """How saves from earlier versions of a story map onto this one."""
+
+    renamed: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # kind -> old -> new
+    defaults: Initial = field(default_factory=Initial)  # state older saves lack
+
+
+@dataclass(frozen=True, slots=True)
 class Story:
     id: str
     title: str
@@ -236,6 +244,7 @@ class Story:
     root: str  # the folder it was loaded from
     fingerprint: str  # sha256 of the files' content, for saves and caches
     where: Where = field(compare=False)
+    migration: Migration = field(default_factory=Migration, compare=False)
 
     def name_of(self, key: str) -> str:
         return self.names.get(key, key.replace("_", " "))

@@ -37,9 +37,14 @@ Event = SceneShown | Message | Quit
 
 
 class Session:
-    def __init__(self, story: m.Story, state: State | None = None, *, seed: int = 0):
+    """`store` (a saves.SaveStore, or None for no saving) is where save,
+    load and autosave go; the session itself touches no files."""
+
+    def __init__(self, story: m.Story, state: State | None = None, *, seed: int = 0, store=None):
         self.story = story
         self.state = state if state is not None else engine.new_game(story, seed)
+        self.store = store
+        self.notices: list[str] = []  # shown with the first scene
 
     # -- what the screen shows -------------------------------------------
     def view(self) -> engine.View:
@@ -69,9 +74,26 @@ class Session:
 
     # -- acting --------------------------------------------------------------
     def start(self) -> list[Event]:
-        return [SceneShown(self.view())]
+        events: list[Event] = [Message(tuple(self.notices))] if self.notices else []
+        return events + [SceneShown(self.view())]
 
     def handle(self, line: str) -> list[Event]:
+        before = self.state
+        events = self._handle(line)
+        if self.state is not before and self.store is not None:
+            events += self._autosave()
+        return events
+
+    def _autosave(self) -> list[Event]:
+        from game.savefile import SaveError
+
+        try:
+            self.store.autosave(self.state)
+        except SaveError as exc:
+            return [Message((f"Autosave failed: {exc}. Your game goes on; try 'save NAME'.",), "error")]
+        return []
+
+    def _handle(self, line: str) -> list[Event]:
         labels = self.labels()
         action = commands.parse(line, labels)
         if isinstance(action, commands.Hint):
@@ -107,4 +129,26 @@ class Session:
         if name == "restart":
             self.state = engine.restart(self.story, self.state)
             return [Message(("From the beginning.",)), SceneShown(self.view())]
-        return [Message(("Saving and loading are not available yet.",), "hint")]
+        return self.save_command(action)
+
+    def save_command(self, action: commands.Command) -> list[Event]:
+        if self.store is None:
+            return [Message(("Saving is switched off for this game.",), "hint")]
+        from game import saves
+        from game.savefile import SaveError
+
+        name = (action.arg or "").strip()
+        try:
+            if action.name == "saves":
+                return [Message(("Saved games (newest first):", *saves.describe(self.store.slots())))]
+            if action.name == "save":
+                name = name or saves.QUICKSAVE
+                self.store.save(name, self.state)
+                return [Message((f"Saved as '{name}'. Type 'load {name}' to come back here.",))]
+            name = name or saves.QUICKSAVE
+            state, notes = self.store.load(name)
+        except SaveError as exc:
+            text = str(exc)
+            return [Message((text if text.endswith(".") else text + ".",), "error")]
+        self.state = state
+        return [Message((f"Loaded '{name}' (turn {state.turn}).", *notes)), SceneShown(self.view())]

@@ -51,6 +51,7 @@ COLOURS = {
     "echo": "ansibrightblack",
     "system": "ansigreen",
     "hint": "ansiyellow",
+    "error": "ansired",
     "victory": "bold ansigreen",
     "failure": "bold ansired",
     "rule": "ansibrightblack",
@@ -246,9 +247,11 @@ class TerminalUI:
         if entry.kind == "echo":
             return [[]] + _wrap(f"> {entry.payload}", width, "class:echo")
         if entry.kind == "message":
+            lines, kind = entry.payload
+            style = "class:error" if kind == "error" else "class:system"
             out: list[Line] = []
-            for line in entry.payload:
-                out += _wrap(line, width, "class:system", indent="  ")
+            for line in lines:
+                out += _wrap(line, width, style, indent="  ")
             return out
         view, summary = entry.payload
         scene = view.scene
@@ -310,7 +313,7 @@ class TerminalUI:
             elif isinstance(event, Message) and event.kind == "hint":
                 self.hint = render.safe(" ".join(event.lines))
             elif isinstance(event, Message):
-                self._add("message", event.lines)
+                self._add("message", (event.lines, event.kind))
             elif isinstance(event, SceneShown):
                 self._add("scene", (event.view, self.session.summary()))
 
@@ -322,7 +325,7 @@ class TerminalUI:
         if self.transcript:
             self.transcript.typed(text)
         events = self.session.handle(text)
-        if all(isinstance(e, Message) and e.kind == "hint" for e in events):
+        if all(isinstance(e, Message) and e.kind == "hint" for e in events):  # errors stay in the log
             self.show(events)
             return False
         echo = self._add("echo", render.safe(" ".join(text.split())))

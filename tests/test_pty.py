@@ -59,3 +59,36 @@ def test_play_two_choices_and_quit_in_a_real_terminal(tmp_path):
     assert child.exitstatus == 0
     assert "Traceback" not in (child.before or "")
     assert (tmp_path / "d" / "dead-reckoning" / "history" / f"{story.id}.history").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or shutil.which("stty") is None, reason="needs a POSIX pty")
+def test_save_quit_and_resume_in_a_real_terminal(tmp_path):
+    env = {**os.environ, "TERM": "xterm-256color", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "d"),
+           "DEAD_RECKONING_SAVE_DIR": str(tmp_path / "saves")}
+    program, args = _command()
+    vault = str(Path(__file__).resolve().parent.parent / "examples" / "night-vault")
+
+    child = pexpect.spawn(program, args + [vault], env=env, dimensions=(30, 100), encoding="utf-8", timeout=20)
+    child.expect_exact("Turn 0")
+    child.send("1\r\x0c")
+    child.expect_exact("The Corridor")
+    child.send("save mine\r\x0c")
+    child.expect_exact("Saved as 'mine'.")
+    child.send("thermos\r\x0c")
+    child.expect_exact("Turn 2")
+    child.send("\x04")  # Ctrl-D
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+    child = pexpect.spawn(program, args + [vault, "--continue"], env=env, dimensions=(30, 100), encoding="utf-8",
+                          timeout=20)
+    child.expect_exact("Resuming 'autosave' (turn 2).")
+    child.expect_exact("Turn 2")
+    child.send("load mine\r\x0c")
+    child.expect_exact("Loaded 'mine' (turn 1).")
+    child.expect_exact("Turn 1")
+    child.send("quit\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

@@ -103,7 +103,7 @@ def test_quit_command(story):
 
 def test_commands_show_messages_in_the_story_pane(story):
     ui, _, _ = play(story, "status\r" + "help\r" + CTRL_D)
-    messages = [line for e in ui.log if e.kind == "message" for line in e.payload]
+    messages = [line for e in ui.log if e.kind == "message" for line in e.payload[0]]
     assert "You carry: a roll of lockpicks." in messages
     assert any(line.startswith("  undo") for line in messages)
 
@@ -111,7 +111,7 @@ def test_commands_show_messages_in_the_story_pane(story):
 def test_failure_ending_offers_retry(story):
     ui, session, _ = play(story, "knock\r" + "1\r" + CTRL_D)
     assert session.state.scene == "alley" and session.state.visits["alley"] == 2
-    lines = [e.payload for e in ui.log if e.kind == "message"]
+    lines = [e.payload[0] for e in ui.log if e.kind == "message"]
     assert ("Back to the last checkpoint.",) in lines
 
 
