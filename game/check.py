@@ -140,6 +140,8 @@ def errors(story: m.Story, start_pos: tuple[str, int, int], initial_where: m.Whe
         if use.op == "write":
             written[use.kind].add(use.name)
     for use in all_uses:
+        if known is None:  # an unreadable file may set anything: judging would only echo its error
+            break
         if use.op == "read" and use.name not in written[use.kind] and kind_of[use.name].kind == use.kind:
             verb = {"flag": "sets", "item": "gives", "counter": "sets or adds to"}[use.kind]
             hint = did_you_mean(use.name, written[use.kind])
