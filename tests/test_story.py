@@ -202,3 +202,19 @@ def test_payoff_briefing_the_team_lets_luther_call_the_decoy():
     label = "Trust Luther's read; it is a decoy to pin you down"
     assert options(decoy_b)[label].enabled and not options(decoy_s)[label].enabled
     assert secret[-1].scene == "finale_sevastopol"  # a cost, not a dead end
+
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the source articles are not beside the repo")
+def test_no_sentence_is_taken_from_the_source_articles():
+    import re
+
+    def grams(text: str, n: int = 7) -> set[str]:
+        words = re.findall(r"[a-z']+", text.lower())
+        return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+    seeds = set().union(*(grams(p.read_text(errors="replace")) for p in SEEDS.glob("*.txt")))
+    prose = set().union(*(grams(p.read_text()) for p in (ROOT / "scenes").glob("*.yaml")))
+    assert prose & seeds == set()
