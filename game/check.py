@@ -280,17 +280,17 @@ def stats(story: m.Story) -> dict[str, int]:
         "scenes": len(story.scenes),
         "choices": sum(len(s.targets()) for s in scenes),
         "endings": sum(1 for s in scenes if s.ending),
-        "words": sum(_words(s.text) for s in scenes),
+        "words": sum(words(s.text) for s in scenes),
     }
 
 
-def _words(blocks) -> int:
+def words(blocks) -> int:
     total = 0
     for block in blocks:
         if isinstance(block, m.Para):
             total += sum(len(p.split()) if isinstance(p, str) else 1 for p in block.parts)
         elif isinstance(block, m.When):
-            total += _words(block.then) + _words(block.otherwise)
+            total += words(block.then) + words(block.otherwise)
         elif isinstance(block, m.Vary):
-            total += sum(_words(option) for option in block.options)
+            total += sum(words(option) for option in block.options)
     return total

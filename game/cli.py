@@ -10,7 +10,7 @@ import sys
 
 from game import __version__
 
-COMMANDS = ("play", "check", "saves", "schema")
+COMMANDS = ("play", "check", "test", "graph", "stats", "saves", "schema")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,10 +33,38 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--no-color", action="store_true", help="no colours (NO_COLOR is respected too)")
     play.add_argument("--transcript", metavar="FILE", help="append everything shown and typed to FILE")
     play.add_argument("--seed", type=int, default=0, help="seed for the story's random variations (default 0)")
+    play.add_argument("--start", metavar="SCENE", help="begin in this scene (for authors)")
+    play.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                      help="with --start or alone: set a flag (=true/false) or a counter (=number); repeatable")
+    play.add_argument("--give", action="append", default=[], metavar="ITEM", help="start holding ITEM; repeatable")
+    play.add_argument("--watch", action="store_true", help="reload the story whenever one of its files changes")
     resume = play.add_mutually_exclusive_group()
     resume.add_argument("--continue", dest="resume", action="store_true", help="resume the latest saved run")
     resume.add_argument("--load", metavar="NAME", help="start from the save NAME")
     _save_dir_option(play)
+
+    test = sub.add_parser("test", help="explore every path, play random runs, check coverage and transcripts")
+    test.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
+    test.add_argument("--limit", type=int, default=200_000, metavar="N",
+                      help="most states to explore (default 200,000)")
+    test.add_argument("--random", type=int, default=100, metavar="N", help="random playthroughs (default 100; 0: none)")
+    test.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the random playthroughs (default 0)")
+    test.add_argument("--max-steps", type=int, default=1000, metavar="N", help="choices per random run (default 1000)")
+    test.add_argument("--no-retry", action="store_true",
+                      help="end a random run at its first ending (default: retry failures from the checkpoint)")
+    test.add_argument("--update", action="store_true", help="re-record the story's transcript files")
+    test.add_argument("--json", action="store_true", help="the report as JSON")
+
+    graph = sub.add_parser("graph", help="draw the story's map (Mermaid or Graphviz DOT)")
+    graph.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    graph.add_argument("--chapter", metavar="C", help="only this chapter (its name, number or part of the name)")
+
+    stats = sub.add_parser("stats", help="words, scenes, choices, endings and playthrough lengths")
+    stats.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
+    stats.add_argument("--runs", type=int, default=200, metavar="N",
+                       help="random runs measured for playthrough length (default 200)")
+    stats.add_argument("--seed", type=int, default=0, metavar="S")
 
     saves = sub.add_parser("saves", help="list saved games of a story")
     saves.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
@@ -67,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_schema(args)
         if args.command == "saves":
             return cmd_saves(args)
+        if args.command in ("test", "graph", "stats"):
+            return cmd_tool(args)
         return cmd_play(args)
     except KeyboardInterrupt:
         print(file=sys.stderr)
@@ -110,6 +140,36 @@ def cmd_check(args) -> int:
     counts = ", ".join(_plural(stats[k], k[:-1]) for k in ("scenes", "choices", "endings", "words"))
     print(f"{story.title}: {counts}; {tally}")
     return 0
+
+
+def _load_or_report(args):
+    from game import loader
+    from game.errors import StoryError
+
+    try:
+        return loader.load_story(_story_dir(args))
+    except StoryError as exc:
+        _print_diagnostics(exc.diagnostics)
+        return None
+
+
+def cmd_tool(args) -> int:
+    from game import tools
+
+    for name in ("limit", "random", "max_steps", "runs"):
+        if getattr(args, name, 0) is not None and getattr(args, name, 0) < 0:
+            print(f"dead-reckoning {args.command}: --{name.replace('_', '-')} cannot be negative", file=sys.stderr)
+            return 2
+    story = _load_or_report(args)
+    if story is None:
+        return 1
+    if args.command == "test":
+        return tools.run_tests(story, limit=args.limit, random_runs=args.random, seed=args.seed,
+                               max_steps=args.max_steps, retry=not args.no_retry, update=args.update,
+                               as_json=args.json)
+    if args.command == "graph":
+        return tools.render_graph(story, args.format, args.chapter)
+    return tools.stats(story, runs=args.runs, seed=args.seed)
 
 
 def cmd_saves(args) -> int:
@@ -160,6 +220,45 @@ def _mode(args) -> str:
     return "tui" if interactive else "plain"
 
 
+def _jump(story, args):
+    """The starting state that --start/--set/--give ask for, or None after
+    printing what is wrong with them."""
+    from game import check, engine
+    from game.errors import did_you_mean
+
+    def fail(message: str, hint: str | None = None) -> None:
+        print(f"dead-reckoning play: {message}" + (f" ({hint})" if hint else ""), file=sys.stderr)
+
+    scene = args.start or story.start
+    if scene not in story.scenes:
+        return fail(f"there is no scene '{scene}'", did_you_mean(scene, story.scenes))
+    kinds: dict[str, str] = {}
+    for use in check.uses(story, story.where):
+        kinds.setdefault(use.name, use.kind)
+    flags: dict[str, bool] = {}
+    counters: dict[str, int] = {}
+    for setting in args.set:
+        name, sep, value = setting.partition("=")
+        name, value = name.strip(), value.strip().lower()
+        kind = kinds.get(name)
+        if not sep or not name:
+            return fail(f"--set takes NAME=VALUE, not '{setting}'")
+        if kind is None:
+            return fail(f"the story has no flag or counter '{name}'", did_you_mean(name, kinds))
+        if kind == "flag" and value in ("true", "yes", "on", "1", "false", "no", "off", "0"):
+            flags[name] = value in ("true", "yes", "on", "1")
+        elif kind == "counter" and value.lstrip("-").isdigit() and len(value) < 12:
+            counters[name] = int(value)
+        else:
+            wanted = "true or false" if kind == "flag" else "a whole number"
+            return fail(f"'{name}' is {check.KINDS[kind]}: set it to {wanted}, not '{value}'")
+    for item in args.give:
+        if kinds.get(item) != "item":
+            return fail(f"the story has no item '{item}'",
+                        did_you_mean(item, [k for k, v in kinds.items() if v == "item"]))
+    return engine.start_at(story, scene, seed=args.seed, flags=flags, items=tuple(args.give), counters=counters)
+
+
 def cmd_play(args) -> int:
     from game import loader
     from game.errors import StoryError
@@ -189,7 +288,13 @@ def cmd_play(args) -> int:
     from game.savefile import SaveError
 
     store = saves.SaveStore(dirs.save_dir(args.save_dir), story, fresh_run=not (args.resume or args.load))
-    session = Session(story, seed=args.seed, store=store)
+    story_dir = _story_dir(args)
+    session = Session(story, seed=args.seed, store=store, reloader=lambda: loader.load_all(story_dir))
+    if args.start or args.set or args.give:
+        state = _jump(story, args)
+        if state is None:
+            return 2
+        session.state = state
     try:
         if args.load or args.resume:
             name = args.load or (store.latest().name if store.latest() else None)
@@ -212,7 +317,7 @@ def cmd_play(args) -> int:
 
             history = dirs.data_dir() / "history" / f"{story.id}.history"
             return tui.run(session, color=tui.colour_wanted(args.no_color), history_path=history,
-                           transcript=transcript)
+                           transcript=transcript, watcher=loader.Watcher(story_dir) if args.watch else None)
         inp = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
         if mode == "json":
             from game import jsonmode
@@ -220,7 +325,8 @@ def cmd_play(args) -> int:
             return jsonmode.run(session, inp, sys.stdout, transcript)
         from game import plain
 
-        return plain.run(session, inp, sys.stdout, transcript)
+        return plain.run(session, inp, sys.stdout, transcript,
+                         watcher=loader.Watcher(story_dir) if args.watch else None)
     finally:
         if transcript:
             transcript.close()

@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], bool, str]] = {
     "save": ((), True, "save [slot]: save your progress"),
     "load": ((), True, "load [slot]: load a saved game"),
     "saves": ((), False, "list saved games"),
+    "reload": ((), False, "re-read the story files, keeping your place (for authors)"),
     "help": (("h", "?"), False, "this list"),
     "quit": (("q", "exit"), False, "leave the game"),
 }

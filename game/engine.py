@@ -37,11 +37,27 @@ class View:
 
 
 def new_game(story: m.Story, seed: int = 0) -> State:
-    init = story.initial
-    state = State(scene=story.start, flags=init.flags, items=init.items,
-                  counters=MappingProxyType(dict(init.counters)), visits=MappingProxyType({}),
-                  chosen=frozenset(), turn=0, seed=seed)
+    return _enter(story, _initial(story, story.start, seed))
+
+
+def start_at(story: m.Story, scene: str, *, seed: int = 0, flags: dict[str, bool] | None = None,
+             items: tuple[str, ...] = (), counters: dict[str, int] | None = None) -> State:
+    """A run that begins in any scene, with chosen state on top of the
+    story's initial state (for authors trying a scene out)."""
+    state = _initial(story, scene, seed)
+    on = {f for f, v in (flags or {}).items() if v}
+    off = {f for f, v in (flags or {}).items() if not v}
+    merged = dict(state.counters)
+    merged.update(counters or {})
+    state = replace(state, flags=(state.flags | on) - off, items=tuple(dict.fromkeys(state.items + tuple(items))),
+                    counters=MappingProxyType(merged))
     return _enter(story, state)
+
+
+def _initial(story: m.Story, scene: str, seed: int) -> State:
+    init = story.initial
+    return State(scene=scene, flags=init.flags, items=init.items, counters=MappingProxyType(dict(init.counters)),
+                 visits=MappingProxyType({}), chosen=frozenset(), turn=0, seed=seed)
 
 
 def _enter(story: m.Story, state: State) -> State:
@@ -113,12 +129,13 @@ def choose(story: m.Story, state: State, number: int) -> State:
     return take(story, state, option.choice)
 
 
-def take(story: m.Story, state: State, choice: m.Choice) -> State:
-    """Follow a choice (already known to be available) to its scene."""
+def take(story: m.Story, state: State, choice: m.Choice, *, keep_history: bool = True) -> State:
+    """Follow a choice (already known to be available) to its scene.
+    Tools that never undo (random playthroughs) skip the undo history."""
     after = _apply(choice.effects, state) if choice.effects else state
     chosen = state.chosen | {choice.key} if choice.once else state.chosen
     moved = replace(after, scene=choice.goto, chosen=chosen, turn=state.turn + 1,
-                    history=state.successor_history())
+                    history=state.successor_history() if keep_history else ())
     return _enter(story, moved)
 
 

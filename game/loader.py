@@ -141,3 +141,28 @@ def _sorted(diags: list[Diagnostic]) -> list[Diagnostic]:
     for d in diags:
         first.setdefault((d.file, d.line, d.col) if d.line else d, d)
     return sorted(first.values(), key=Diagnostic.sort_key)
+
+
+class Watcher:
+    """Notices when any story file is added, removed or changed."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        self.last = self.snapshot()
+
+    def snapshot(self) -> tuple:
+        found = []
+        for rel in [MANIFEST, *story_files(self.root)]:
+            try:
+                info = (self.root / rel).stat()
+                found.append((rel, info.st_mtime_ns, info.st_size))
+            except OSError:
+                found.append((rel, None, None))
+        return tuple(found)
+
+    def changed(self) -> bool:
+        now = self.snapshot()
+        if now != self.last:
+            self.last = now
+            return True
+        return False

@@ -6,6 +6,7 @@ victory; after a failure the ending menu (retry, restart, quit) is offered.
 
 from __future__ import annotations
 
+import threading
 from typing import TextIO
 
 from game import model as m
@@ -28,7 +29,12 @@ def read_line(inp: TextIO) -> str | None:
     return line
 
 
-def run(session: Session, inp: TextIO, out: TextIO, transcript: Transcript | None = None) -> int:
+WATCH_SECONDS = 0.5
+
+
+def run(session: Session, inp: TextIO, out: TextIO, transcript: Transcript | None = None, watcher=None) -> int:
+    lock = threading.Lock()  # the watcher thread and the reader take turns with the session
+
     def show(events) -> bool:
         """Print events; True when the run is over."""
         for event in events:
@@ -44,6 +50,24 @@ def run(session: Session, inp: TextIO, out: TextIO, transcript: Transcript | Non
 
     if show(session.start()):
         return 0
+    stop = threading.Event()
+    if watcher is not None:
+        def watch() -> None:
+            while not stop.wait(WATCH_SECONDS):
+                if watcher.changed():
+                    with lock:
+                        out.write("\n")
+                        show(session.reload())
+                        out.write("> ")
+                        out.flush()
+        threading.Thread(target=watch, daemon=True).start()
+    try:
+        return _loop(session, inp, out, transcript, show, lock)
+    finally:
+        stop.set()
+
+
+def _loop(session, inp, out, transcript, show, lock) -> int:
     while True:
         out.write("> ")
         out.flush()
@@ -51,7 +75,8 @@ def run(session: Session, inp: TextIO, out: TextIO, transcript: Transcript | Non
         if line is None:
             out.write("\n")
             return 0
-        if transcript:
-            transcript.typed(line)
-        if show(session.handle(line)):
-            return 0
+        with lock:
+            if transcript:
+                transcript.typed(line)
+            if show(session.handle(line)):
+                return 0

@@ -40,10 +40,11 @@ class Session:
     """`store` (a saves.SaveStore, or None for no saving) is where save,
     load and autosave go; the session itself touches no files."""
 
-    def __init__(self, story: m.Story, state: State | None = None, *, seed: int = 0, store=None):
+    def __init__(self, story: m.Story, state: State | None = None, *, seed: int = 0, store=None, reloader=None):
         self.story = story
         self.state = state if state is not None else engine.new_game(story, seed)
         self.store = store
+        self.reloader = reloader  # () -> (Story | None, diagnostics): re-reads the files
         self.notices: list[str] = []  # shown with the first scene
 
     # -- what the screen shows -------------------------------------------
@@ -129,7 +130,37 @@ class Session:
         if name == "restart":
             self.state = engine.restart(self.story, self.state)
             return [Message(("From the beginning.",)), SceneShown(self.view())]
+        if name == "reload":
+            return self.reload()
         return self.save_command(action)
+
+    def reload(self) -> list[Event]:
+        """Re-read the story; keep the player's place. A broken edit leaves
+        the old story running and says what is wrong."""
+        if self.reloader is None:
+            return [Message(("Reloading is not available here.",), "hint")]
+        from game import savefile
+        from game.errors import ERROR
+
+        story, diagnostics = self.reloader()
+        if story is None:
+            errors = [d.format() for d in diagnostics if d.severity == ERROR]
+            shown = errors[:20] + ([f"... and {len(errors) - 20} more"] if len(errors) > 20 else [])
+            return [Message(("The edited story has errors; still playing the version before them:", *shown),
+                            "error")]
+        if story.fingerprint == self.story.fingerprint:
+            return [Message(("No story file has changed.",))]
+        try:
+            data = savefile.encode(self.story, self.state, "")
+            state, notes = savefile.decode(story, data)
+        except savefile.SaveError as exc:
+            return [Message((f"Your place cannot be carried into the edited story: {exc}. "
+                             "Still playing the version before the edit.",), "error")]
+        self.story, self.state = story, state
+        if self.store is not None:
+            self.store.story = story
+        kept = [n for n in notes if "earlier version" not in n]
+        return [Message(("Story reloaded; your place is kept.", *kept)), SceneShown(self.view())]
 
     def save_command(self, action: commands.Command) -> list[Event]:
         if self.store is None:

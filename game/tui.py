@@ -140,8 +140,9 @@ class ChoicesControl(UIControl):
 
 class TerminalUI:
     def __init__(self, session: Session, *, input=None, output=None, color: bool = True,
-                 history_path: Path | None = None, transcript: Transcript | None = None):
+                 history_path: Path | None = None, transcript: Transcript | None = None, watcher=None):
         self.session = session
+        self.watcher = watcher
         self.transcript = transcript
         self.log: list[Entry] = []
         self.count = 0
@@ -337,9 +338,23 @@ class TerminalUI:
         self.show(self.session.start())
         self.pin = ("entry", self.count)
 
+    async def _watch(self) -> None:
+        import asyncio
+
+        while True:
+            await asyncio.sleep(0.5)
+            if self.watcher.changed():
+                self.show(self.session.reload())
+                self.pin = ("bottom",)
+                self.app.invalidate()
+
+    def _pre_run(self) -> None:
+        if self.watcher is not None:
+            self.app.create_background_task(self._watch())
+
     def run(self) -> int:
         self.start()
-        return self.app.run() or 0
+        return self.app.run(pre_run=self._pre_run) or 0
 
 
 def _history(path: Path | None) -> History:
@@ -372,8 +387,9 @@ class _QuietFileHistory(FileHistory):
             pass
 
 
-def run(session: Session, *, color: bool, history_path: Path | None, transcript: Transcript | None) -> int:
-    ui = TerminalUI(session, color=color, history_path=history_path, transcript=transcript)
+def run(session: Session, *, color: bool, history_path: Path | None, transcript: Transcript | None,
+        watcher=None) -> int:
+    ui = TerminalUI(session, color=color, history_path=history_path, transcript=transcript, watcher=watcher)
     result = ui.run()
     print(f"{session.story.title}: {session.summary()} Until next time.")
     return result

@@ -12,7 +12,7 @@ def objects(stdout: str) -> list[dict]:
 
 
 def test_one_object_at_start_and_one_per_answer():
-    result = run_game("--json", "examples/night-vault", input="1\ndance\nstatus\n2\nundo\nquit\n")
+    result = run_game("--json", "examples/night-vault", input="1\ndance\nstatus\n3\nundo\nquit\n")
     assert result.returncode == 0, result.stderr
     out = objects(result.stdout)
     assert [o["type"] for o in out] == ["scene", "scene", "error", "message", "error", "scene", "quit"]
@@ -22,9 +22,9 @@ def test_one_object_at_start_and_one_per_answer():
                                    "reason": None}
     assert first["state"] == {"turn": 0, "items": ["lockpicks"], "flags": [], "counters": {"noise": 0},
                               "scenes_seen": 1, "checkpoint": "alley"}
-    corridor = out[1]
-    assert corridor["choices"][1]["enabled"] is False
-    assert corridor["choices"][1]["reason"] == "The guard is wide awake and watching the desk."
+    corridor = {c["label"]: c for c in out[1]["choices"]}
+    assert corridor["Lift the keycard from the desk"]["enabled"] is False
+    assert corridor["Lift the keycard from the desk"]["reason"] == "The guard is wide awake and watching the desk."
     assert "No choice matches 'dance'" in out[2]["message"]
     assert "You carry: a roll of lockpicks." in out[3]["lines"]
     assert out[4]["message"] == "The guard is wide awake and watching the desk."

@@ -1,0 +1,157 @@
+"""Authoring tools behind `dead-reckoning test`, `graph` and `stats`: they
+run the pure explorers and format what they find."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from collections import Counter
+from pathlib import Path
+
+from game import check, explore, graph, playtest, transcripts
+from game import model as m
+
+
+def _path_text(story: m.Story, steps) -> str:
+    if not steps:
+        return "at the start"
+    return "after: " + " > ".join(f"{s.number}. {s.label}" for s in steps)
+
+
+def _numbers_text(path) -> str:
+    return "after: " + (" ".join("retry" if n == 0 else str(n) for n in path) if path else "(the start)")
+
+
+def _where(scene: m.Scene) -> str:
+    return f"{scene.where.file}:{scene.where.line}:{scene.where.col}"
+
+
+def run_tests(story: m.Story, *, limit: int, random_runs: int, seed: int, max_steps: int, retry: bool,
+              update: bool, as_json: bool, out=sys.stdout) -> int:
+    problems = 0
+    lines: list[str] = []
+    report: dict = {"story": story.id}
+
+    found = explore.explore(story, limit=limit, seed=seed)
+    state_note = "complete" if found.complete else f"stopped at the limit of {limit:,}; raise it with --limit"
+    lines.append(f"explore: {found.states:,} states ({state_note})")
+    for scene_id, path in found.stuck:
+        problems += 1
+        lines.append(f"{_where(story.scenes[scene_id])}: error: stuck in scene '{scene_id}': no choice is "
+                     f"available and it is not an ending; {_path_text(story, path)}")
+    for scene_id, error, path in found.errors:
+        problems += 1
+        lines.append(f"{_where(story.scenes[scene_id])}: error: {error}; {_path_text(story, path)}")
+    report["explore"] = {"states": found.states, "complete": found.complete,
+                         "stuck": [{"scene": s, "path": [st.number for st in p]} for s, p in found.stuck],
+                         "errors": [{"scene": s, "error": e, "path": [st.number for st in p]}
+                                    for s, e, p in found.errors]}
+
+    randoms = None
+    if random_runs:
+        randoms = playtest.random_runs(story, random_runs, seed, max_steps, retry=retry)
+        endings = ", ".join(f"{title} x{n}" for title, n in randoms.endings.most_common())
+        lines.append(f"random: {randoms.runs:,} runs (seed {seed}), {randoms.choices:,} choices"
+                     + (f", {randoms.unfinished} stopped at {max_steps} steps" if randoms.unfinished else "")
+                     + (f"; endings: {endings}" if endings else ""))
+        for run, scene_id, path in randoms.stuck:
+            problems += 1
+            lines.append(f"{_where(story.scenes[scene_id])}: error: run {run} stuck in scene '{scene_id}'; "
+                         f"{_numbers_text(path)}")
+        for run, scene_id, error, path in randoms.errors:
+            problems += 1
+            lines.append(f"{_where(story.scenes[scene_id])}: error: run {run}: {error}; {_numbers_text(path)}")
+        report["random"] = {"runs": randoms.runs, "seed": seed, "choices": randoms.choices,
+                            "endings": dict(randoms.endings), "unfinished": randoms.unfinished}
+
+    cover = playtest.coverage(story, found, randoms)
+    lines.append(f"coverage: {cover.scenes_total - len(cover.scenes_missed)}/{cover.scenes_total} scenes, "
+                 f"{cover.choices_total - len(cover.choices_missed)}/{cover.choices_total} choices reached")
+    for scene in cover.scenes_missed:
+        lines.append(f"{_where(scene)}: never reached: scene '{scene.id}'")
+    for choice in cover.choices_missed:
+        w = choice.where
+        lines.append(f"{w.file}:{w.line}:{w.col}: never taken: choice '{choice.label}'")
+    report["coverage"] = cover.as_dict()
+
+    files = transcripts.find(story.root)
+    passed = failed = 0
+    report["transcripts"] = []
+    for path in files:
+        shown = _display(path)
+        if update:
+            transcripts.update(story, path)
+            lines.append(f"transcript: {shown}: re-recorded")
+            report["transcripts"].append({"file": shown, "updated": True})
+            continue
+        result = transcripts.run(story, path, shown)
+        if result.passed:
+            passed += 1
+        else:
+            failed += 1
+            problems += 1
+            lines += result.failures
+        report["transcripts"].append({"file": shown, "passed": result.passed, "failures": result.failures})
+    if files and not update:
+        lines.append(f"transcripts: {passed} passed, {failed} failed")
+
+    verdict = "ok" if problems == 0 else f"{problems} problem{'s' * (problems != 1)}"
+    summary = (f"test: {verdict}; {found.states:,} states explored, "
+               f"{cover.scenes_total - len(cover.scenes_missed)}/{cover.scenes_total} scenes covered"
+               + (f", {passed + failed} transcript{'s' * (passed + failed != 1)}" if files else ""))
+    report["problems"] = problems
+    if as_json:
+        print(json.dumps(report, indent=2), file=out)
+    else:
+        print("\n".join(lines + [summary]), file=out)
+    return 1 if problems else 0
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def stats(story: m.Story, *, runs: int, seed: int, out=sys.stdout) -> int:
+    basic = check.stats(story)
+    scenes = story.scenes.values()
+    kinds = Counter(s.ending.kind for s in scenes if s.ending)
+    names: dict[str, set[str]] = {"flag": set(), "item": set(), "counter": set()}
+    for use in check.uses(story, story.where):
+        names[use.kind].add(use.name)
+    randoms = playtest.random_runs(story, runs, seed, count_words=True, retry=False)
+    lengths = sorted(randoms.words)
+    by_chapter = Counter(s.chapter for s in scenes)
+    rows = [
+        ("words", f"{basic['words']:,}"),
+        ("scenes", f"{basic['scenes']:,} in {len(by_chapter)} chapter{'s' * (len(by_chapter) != 1)}"),
+        ("choices", f"{basic['choices']:,} ({sum(1 for s in scenes for c in s.choices if c.cond):,} conditional)"),
+        ("endings", f"{basic['endings']} ({kinds[m.VICTORY]} victory, {kinds[m.FAILURE]} failure)"),
+        ("checkpoints", str(sum(1 for s in scenes if s.checkpoint))),
+        ("flags", f"{len(names['flag'])}"), ("items", f"{len(names['item'])}"),
+        ("counters", f"{len(names['counter'])}"),
+    ]
+    if lengths:
+        rows.append(("playthrough", f"{lengths[0]:,} / {int(statistics.median(lengths)):,} / {lengths[-1]:,} "
+                                    f"words (shortest / median / longest of {len(lengths)} random runs, "
+                                    f"seed {seed})"))
+    width = max(len(k) for k, _ in rows)
+    print(f"{story.title} ({story.id} {story.version})", file=out)
+    for key, value in rows:
+        print(f"  {key:<{width}}  {value}", file=out)
+    for chapter, count in by_chapter.items():
+        words = sum(check.words(s.text) for s in scenes if s.chapter == chapter)
+        print(f"  {'':<{width}}  {chapter or '(no chapter)'}: {count} scenes, {words:,} words", file=out)
+    return 0
+
+
+def render_graph(story: m.Story, fmt: str, chapter: str | None, out=sys.stdout) -> int:
+    if chapter and not graph.select(story, chapter):
+        print(f"graph: no chapter matches '{chapter}'; chapters: " + "; ".join(graph.chapters(story)),
+              file=sys.stderr)
+        return 1
+    out.write(graph.mermaid(story, chapter) if fmt == "mermaid" else graph.dot(story, chapter))
+    return 0

@@ -1,0 +1,132 @@
+"""Transcript tests: an author's `*.transcript` files beside the story.
+
+    # Comments start with '#'.
+    == The Alley ==            lines before the first '>' are expected at the start
+    > 1                        what the player types
+    == The Corridor ==         lines expected, in this order, in what that answer shows
+    Noise so far: 0.
+
+Expected lines are whole lines of plain-mode output (surrounding spaces
+ignored); output may hold other lines between them, so a transcript says
+only what matters. Each transcript runs twice: straight, and with the game
+saved and loaded before every answer, so saves are tested along the way.
+`update` re-records a file from what the game shows now (Inform's "bless").
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from game import model as m
+from game import render, savefile
+from game.session import ENDING_MENU, Session
+
+SUFFIX = ".transcript"
+MAX_TRANSCRIPT_BYTES = 4 * 1024 * 1024
+
+
+@dataclass
+class Step:
+    answer: str | None  # None for the opening
+    line: int  # where the answer (or the file) starts
+    expected: list[tuple[int, str]] = field(default_factory=list)  # (line number, text)
+
+
+@dataclass
+class Result:
+    path: Path
+    failures: list[str]  # one message (with a diff) per failing step
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def find(root: str | Path) -> list[Path]:
+    return sorted(p for p in Path(root).rglob(f"*{SUFFIX}") if p.is_file() and not p.is_symlink())
+
+
+def parse(text: str) -> list[Step]:
+    steps = [Step(None, 1)]
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith(">"):
+            steps.append(Step(line[1:].strip(), number))
+        else:
+            steps[-1].expected.append((number, line))
+    return steps
+
+
+def _outputs(story: m.Story, answers: list[str | None], round_trip: bool) -> list[list[str]]:
+    """What the game shows for the opening and after each answer."""
+    session = Session(story)
+    shown = []
+    for answer in answers:
+        if answer is None:
+            events = session.start()
+        else:
+            if round_trip:
+                data = json.loads(json.dumps(savefile.encode(story, session.state, "")))
+                session.state, _ = savefile.decode(story, data)
+            events = session.handle(answer)
+        lines = []
+        for event in events:
+            lines += render.event_lines(event, session.summary(), ENDING_MENU)
+        shown.append([line.strip() for line in lines if line.strip()])
+    return shown
+
+
+def _match(expected: list[str], actual: list[str]) -> bool:
+    position = 0
+    for want in expected:
+        try:
+            position = actual.index(want, position) + 1
+        except ValueError:
+            return False
+    return True
+
+
+def run(story: m.Story, path: Path, display: str) -> Result:
+    data = path.read_bytes()[: MAX_TRANSCRIPT_BYTES]
+    steps = parse(data.decode("utf-8", errors="replace"))
+    answers = [s.answer for s in steps]
+    failures: list[str] = []
+    for round_trip in (False, True):
+        outputs = _outputs(story, answers, round_trip)
+        for step, actual in zip(steps, outputs):
+            expected = [text for _, text in step.expected]
+            if _match(expected, actual):
+                continue
+            where = f"{display}:{step.expected[0][0] if step.expected else step.line}"
+            after = "at the start" if step.answer is None else f"after '> {step.answer}'"
+            mode = " (after a save and load)" if round_trip else ""
+            diff = difflib.unified_diff(expected, actual, "expected", "shown", lineterm="", n=2)
+            failures.append(f"{where}: {after}{mode}, the game did not show what was expected\n"
+                            + "\n".join("    " + d for d in diff))
+            break  # later steps follow from this one; one report per run is enough
+        if failures:
+            break
+    return Result(path, failures)
+
+
+def update(story: m.Story, path: Path) -> None:
+    """Re-record: keep the answers and comments, replace the expected lines
+    with everything the game shows now."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    steps = parse(text)
+    outputs = _outputs(story, [s.answer for s in steps], False)
+    out = []
+    for line in text.splitlines():  # the comments at the top stay
+        if line.strip() and not line.strip().startswith("#"):
+            break
+        out.append(line)
+    for step, shown in zip(steps, outputs):
+        if step.answer is not None:
+            out.append(f"> {step.answer}")
+        out += shown
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
