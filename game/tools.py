@@ -55,7 +55,14 @@ def run_tests(story: m.Story, *, limit: int, random_runs: int, seed: int, max_st
         lines.append(f"random: {randoms.runs:,} runs (seed {seed}), {randoms.choices:,} choices"
                      + (f", {randoms.unfinished} stopped at {max_steps} steps" if randoms.unfinished else "")
                      + (f"; endings: {endings}" if endings else ""))
+        known = {scene_id for scene_id, _ in found.stuck}  # exploration already reported these
+        repeats = sum(1 for _, scene_id, _ in randoms.stuck if scene_id in known)
+        if repeats:
+            lines.append(f"random: {repeats} run{'s' * (repeats != 1)} reached a stuck state reported above")
         for run, scene_id, path in randoms.stuck:
+            if scene_id in known:
+                continue
+            known.add(scene_id)
             problems += 1
             lines.append(f"{_where(story.scenes[scene_id])}: error: run {run} stuck in scene '{scene_id}'; "
                          f"{_numbers_text(path)}")
@@ -138,6 +145,17 @@ def stats(story: m.Story, *, runs: int, seed: int, out=sys.stdout) -> int:
         rows.append(("playthrough", f"{lengths[0]:,} / {int(statistics.median(lengths)):,} / {lengths[-1]:,} "
                                     f"words (shortest / median / longest of {len(lengths)} random runs, "
                                     f"seed {seed})"))
+    found = explore.explore(story, limit=50_000, seed=seed)
+    wins = [found.scene_paths[s.id] for s in scenes if s.ending and s.ending.kind == m.VICTORY
+            and s.id in found.scene_paths]
+    if wins:
+        path = min(wins, key=len)
+        state = explore.engine.new_game(story, seed)
+        read = sum(len(p.split()) for p in explore.engine.view(story, state).paragraphs)
+        for step in path:
+            state = explore.engine.choose(story, state, step.number)
+            read += sum(len(p.split()) for p in explore.engine.view(story, state).paragraphs)
+        rows.append(("shortest win", f"{len(path)} choices, {read:,} words"))
     width = max(len(k) for k, _ in rows)
     print(f"{story.title} ({story.id} {story.version})", file=out)
     for key, value in rows:

@@ -81,14 +81,15 @@ def _outputs(story: m.Story, answers: list[str | None], round_trip: bool) -> lis
     return shown
 
 
-def _match(expected: list[str], actual: list[str]) -> bool:
+def _first_missing(expected: list[str], actual: list[str]) -> int | None:
+    """Index of the first expected line not found (in order), or None."""
     position = 0
-    for want in expected:
+    for index, want in enumerate(expected):
         try:
             position = actual.index(want, position) + 1
         except ValueError:
-            return False
-    return True
+            return index
+    return None
 
 
 def run(story: m.Story, path: Path, display: str) -> Result:
@@ -100,9 +101,10 @@ def run(story: m.Story, path: Path, display: str) -> Result:
         outputs = _outputs(story, answers, round_trip)
         for step, actual in zip(steps, outputs):
             expected = [text for _, text in step.expected]
-            if _match(expected, actual):
+            missing = _first_missing(expected, actual)
+            if missing is None:
                 continue
-            where = f"{display}:{step.expected[0][0] if step.expected else step.line}"
+            where = f"{display}:{step.expected[missing][0]}"
             after = "at the start" if step.answer is None else f"after '> {step.answer}'"
             mode = " (after a save and load)" if round_trip else ""
             diff = difflib.unified_diff(expected, actual, "expected", "shown", lineterm="", n=2)

@@ -151,3 +151,31 @@ def test_history_is_persisted_per_story(story, tmp_path):
     path = tmp_path / "hist" / "night-vault.history"
     play(story, "1\r" + CTRL_D, history_path=path)
     assert "+1" in path.read_text()
+
+
+def test_watch_reloads_the_story_while_the_app_runs(tmp_path):
+    import shutil
+
+    folder = tmp_path / "vault"
+    shutil.copytree(VAULT, folder)
+    session = Session(loader.load_story(folder), reloader=lambda: loader.load_all(folder))
+
+    async def scenario():
+        with create_pipe_input() as inp:
+            ui = tui.TerminalUI(session, input=inp, output=DummyOutput(), watcher=loader.Watcher(folder))
+            ui.start()
+            running = asyncio.ensure_future(ui.app.run_async(pre_run=ui._pre_run))
+            await asyncio.sleep(0.3)
+            bank = folder / "bank.yaml"
+            bank.write_text(bank.read_text().replace("Rain needles the alley", "Snow buries the alley"))
+            for _ in range(50):
+                await asyncio.sleep(0.1)
+                if any(e.kind == "message" and "Story reloaded" in e.payload[0][0] for e in ui.log):
+                    break
+            inp.send_text(CTRL_D)
+            await asyncio.wait_for(running, 10)
+            return ui
+
+    ui = asyncio.run(scenario())
+    assert any(e.kind == "message" and e.payload[0][0] == "Story reloaded; your place is kept." for e in ui.log)
+    assert session.view().paragraphs[0].startswith("Snow buries the alley")
