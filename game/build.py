@@ -13,8 +13,12 @@ from game import model as m
 from game.errors import Diagnostic, did_you_mean
 from game.yamlpos import YMap, YSeq
 
+MAX_TEXT = 20_000  # characters in one piece of prose
+MAX_SHORT = 1_000  # characters in a title, label, name or reason
+MAX_CHOICES = 1_000  # choices in one scene: more is no choice for a player
 ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 ID_RULE = "letters, digits, '_' or '-', starting with a letter or '_', at most 64"
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _SUBST = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|\{")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -65,11 +69,14 @@ class Builder:
                 self.error(value.pos, f"{what} needs '{key}'")
         return value
 
-    def text(self, value, pos, what: str, *, empty_ok: bool = False) -> str | None:
+    def text(self, value, pos, what: str, *, empty_ok: bool = False, limit: int = MAX_SHORT) -> str | None:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.error(pos, f"{what} must be text, not {_kind(value)}")
             return None
         text = str(value)
+        if len(text) > limit:
+            self.error(pos, f"{what} is {len(text):,} characters long; the limit is {limit:,}")
+            return None
         if not text.strip() and not empty_ok:
             self.error(pos, f"{what} is empty")
             return None
@@ -220,14 +227,19 @@ class Builder:
             then = self.blocks(t["text"], t.where("text"))
             otherwise = self.blocks(t["else"], t.where("else")) if "else" in t else ()
             return (m.When(cond, then, otherwise),) if cond else ()
-        text = self.text(value, pos, what)
+        text = self.text(value, pos, what, limit=MAX_TEXT)
         if text is None:
             return ()
-        paragraphs = [" ".join(line.strip() for line in p.splitlines() if line.strip())
-                      for p in re.split(r"\n\s*\n", text)]
+        if "\n" in text:
+            paragraphs = [" ".join(line.strip() for line in p.splitlines() if line.strip())
+                          for p in _PARAGRAPH_BREAK.split(text)]
+        else:
+            paragraphs = [text.strip()]
         return tuple(m.Para(self.template(p, pos)) for p in paragraphs if p)
 
     def template(self, text: str, pos) -> m.Template:
+        if "{" not in text and "}" not in text:
+            return (text,)
         parts: list = []
         last = 0
         for match in _SUBST.finditer(text):
@@ -288,6 +300,8 @@ class Builder:
             raw = s["choices"]
             if not isinstance(raw, YSeq):
                 self.error(s.where("choices"), f"choices must be a list, not {_kind(raw)}")
+            elif len(raw) > MAX_CHOICES:
+                self.error(s.where("choices"), f"scene '{sid}' has {len(raw):,} choices; the limit is {MAX_CHOICES:,}")
             else:
                 for i, item in enumerate(raw):
                     choice = self.choice(item, raw.where(i), sid, i)
@@ -357,7 +371,7 @@ class Builder:
         out["start_pos"] = f.where("start")
         for key in ("author", "description"):
             if key in f:
-                self.text(f[key], f.where(key), key)
+                self.text(f[key], f.where(key), key, limit=MAX_TEXT)
         out["initial"] = self.initial(f["initial"], f.where("initial"), "'initial' state") if "initial" in f \
             else m.Initial()
         out["initial_where"] = self.at(f.where("initial"))

@@ -114,6 +114,11 @@ def errors(story: m.Story, start_pos: tuple[str, int, int], initial_where: m.Whe
     out: list[Diagnostic] = []
     ids = story.scenes.keys()
     missing = (lambda sid: False) if known is None else (lambda sid: sid not in known)
+    every_scene_built = known is not None and len(known) == len(story.scenes)
+    if every_scene_built and story.scenes and not any(s.ending for s in story.scenes.values()):
+        w = story.where
+        out.append(Diagnostic(w.file, w.line, w.col, "the story has no ending: no scene has 'ending:', so "
+                              "every run would go on for ever"))
     if missing(story.start):
         file, line, col = start_pos
         out.append(Diagnostic(file, line, col, f"start scene '{story.start}' does not exist",

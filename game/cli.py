@@ -215,9 +215,29 @@ def _mode(args) -> str:
         return "plain"
     try:
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    except (AttributeError, ValueError):
+    except (AttributeError, ValueError, OSError):  # stdin or stdout closed
         interactive = False
     return "tui" if interactive else "plain"
+
+
+def _stdin():
+    """Standard input as forgiving text: invalid UTF-8 is replaced, and a
+    closed stdin reads as an empty one."""
+    if sys.stdin is None or getattr(sys.stdin, "buffer", None) is None:
+        return io.StringIO("")
+    return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+
+
+def _exit_on_terminate() -> None:
+    """SIGTERM and SIGHUP end the game like quit does: saves are already
+    complete (each is written atomically after every choice)."""
+    import signal
+
+    def leave(signum, frame):
+        raise SystemExit(128 + signum)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), leave)
 
 
 def _jump(story, args):
@@ -318,7 +338,8 @@ def cmd_play(args) -> int:
             history = dirs.data_dir() / "history" / f"{story.id}.history"
             return tui.run(session, color=tui.colour_wanted(args.no_color), history_path=history,
                            transcript=transcript, watcher=loader.Watcher(story_dir) if args.watch else None)
-        inp = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+        _exit_on_terminate()
+        inp = _stdin()
         if mode == "json":
             from game import jsonmode
 

@@ -351,6 +351,17 @@ class TerminalUI:
     def _pre_run(self) -> None:
         if self.watcher is not None:
             self.app.create_background_task(self._watch())
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for name in ("SIGTERM", "SIGHUP"):  # leave cleanly: the terminal is restored on the way out
+            if hasattr(signal, name):
+                try:
+                    loop.add_signal_handler(getattr(signal, name),
+                                            lambda n=getattr(signal, name): self.app.exit(result=128 + n))
+                except (NotImplementedError, RuntimeError, ValueError):
+                    pass
 
     def run(self) -> int:
         self.start()

@@ -18,7 +18,9 @@ import re
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
+                         SequenceStartEvent, StreamEndEvent)
+from yaml.nodes import ScalarNode
 
 try:  # libyaml's parser and composer, ~10x faster than the pure-Python one
     from yaml import CSafeLoader as _Loader
@@ -31,24 +33,25 @@ Pos = tuple[int, int]
 # Without aliases a node costs at least one character of text, so an honest
 # file stays under its length; the slack is for sensible use of anchors.
 ALIAS_SLACK = 100_000
+MAX_NODES = 1_000_000  # per file, whatever its length: bounds time and memory
 MAX_DEPTH = 64  # nesting of mappings and sequences
 
 _STR = "tag:yaml.org,2002:str"
-_MERGE = "tag:yaml.org,2002:merge"
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:null": "construct_yaml_null",
     "tag:yaml.org,2002:bool": "construct_yaml_bool",
     "tag:yaml.org,2002:int": "construct_yaml_int",
     "tag:yaml.org,2002:float": "construct_yaml_float",
 }
-_PLAIN_AS_STR = {"tag:yaml.org,2002:timestamp"}
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _scalars = SafeConstructor()
+_MAYBE_SPECIAL = frozenset("0123456789+-.~nNtTfF") | {""}  # first characters of null/bool/int/float
 # YAML 1.2 core schema: only these spellings are booleans and numbers, so a
 # label such as `No`, `On` or `1:20` stays text (YAML 1.1 would turn them
 # into false, true and 80: the "Norway problem").
 _CORE = {
+    "tag:yaml.org,2002:null": re.compile(r"^(?:~|null|Null|NULL|)$"),
     "tag:yaml.org,2002:bool": re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     "tag:yaml.org,2002:int": re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
     "tag:yaml.org,2002:float": re.compile(
@@ -109,15 +112,27 @@ def decode(data: bytes) -> str:
     return text
 
 
-def load(text: str) -> tuple[object, list[YamlError]]:
+def load(text: str, max_nodes: int = MAX_NODES) -> tuple[object, list[YamlError]]:
     """Parse one YAML document into YMap/YSeq/scalars.
 
     Returns the value and the problems that did not stop the reading
     (duplicate keys, forbidden tags); raises YamlError for those that did.
+    Values are built straight from the parser's events with an explicit
+    stack, so nesting depth and node count are checked as they arrive: no
+    node graph is held in memory and nothing recurses.
     """
+    value, errors, _ = load_counted(text, max_nodes)
+    return value, errors
+
+
+def load_counted(text: str, max_nodes: int = MAX_NODES) -> tuple[object, list[YamlError], int]:
+    """`load`, also returning how many nodes the document expanded to."""
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        own = min(len(text) + ALIAS_SLACK, MAX_NODES)
+        builder = _Builder(loader, min(own, max_nodes), own)
+        value = builder.document()
+        return value, builder.errors, builder.count
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -128,100 +143,181 @@ def load(text: str) -> tuple[object, list[YamlError]]:
         raise YamlError(pos, f"YAML syntax: {problem}") from None
     except yaml.YAMLError as exc:
         raise YamlError((1, 1), f"YAML: {exc}") from None
-    except RecursionError:
-        raise YamlError((1, 1), f"YAML nesting is deeper than {MAX_DEPTH} levels") from None
     finally:
         loader.dispose()
-    if node is None:
-        return None, []
-    builder = _Builder(len(text) + ALIAS_SLACK)
-    value = builder.build(node, 0)
-    return value, builder.errors
+
+
+class _Frame:
+    __slots__ = ("value", "is_map", "anchor", "first_count", "key", "merges", "forbidden")
+
+    def __init__(self, value, is_map: bool, anchor, first_count: int):
+        self.forbidden = False  # a collection with a tag we refuse: read through, then dropped
+        self.value = value
+        self.is_map = is_map
+        self.anchor = anchor
+        self.first_count = first_count
+        self.key = None  # (key, position, is_merge) while waiting for its value
+        self.merges: list = []
 
 
 class _Builder:
-    def __init__(self, budget: int) -> None:
+    def __init__(self, loader, budget: int, alias_free_budget: int = 0) -> None:
+        self.loader = loader
         self.budget = budget
+        self.alias_free_budget = alias_free_budget
         self.count = 0
-        self.active: set[int] = set()
         self.errors: list[YamlError] = []
+        self.anchors: dict[str, tuple[object, int]] = {}  # name -> (value, nodes it expands to)
+        self.open: set[str] = set()  # anchors of collections still being read
 
-    def build(self, node, depth: int):
-        self.count += 1
+    def document(self):
+        get, check = self.loader.get_event, self.loader.check_event
+        get()  # stream start
+        if check(StreamEndEvent):
+            return None
+        get()  # document start
+        value = self.node()
+        get()  # document end
+        if not check(StreamEndEvent):
+            raise YamlError(_pos(self.loader.peek_event()), "a story file holds one YAML document, not several")
+        return value
+
+    def grow(self, amount: int, event) -> None:
+        self.count += amount
         if self.count > self.budget:
-            raise YamlError(_pos(node), f"aliases expand this document past {self.budget:,} nodes (an alias bomb?)")
-        if isinstance(node, ScalarNode):
-            return self.scalar(node)
-        if depth >= MAX_DEPTH:
-            raise YamlError(_pos(node), f"nesting is deeper than {MAX_DEPTH} levels")
-        if id(node) in self.active:
-            raise YamlError(_pos(node), "an alias refers to the node that contains it")
-        self.active.add(id(node))
-        try:
-            if node.tag not in (_SEQ, _MAP):
-                return self.forbidden(node)
-            if isinstance(node, SequenceNode):
-                return self.sequence(node, depth)
-            return self.mapping(node, depth)
-        finally:
-            self.active.discard(id(node))
+            if self.budget >= MAX_NODES:
+                raise YamlError(_pos(event), f"more than {MAX_NODES:,} YAML nodes in one file; split it up")
+            if self.budget < self.alias_free_budget:
+                raise YamlError(_pos(event), "the story as a whole passes its limit of YAML nodes here")
+            raise YamlError(_pos(event), f"aliases expand this document past {self.budget:,} nodes (an alias bomb?)")
 
-    def scalar(self, node: ScalarNode):
-        tag = node.tag
-        if tag == _STR or tag in _PLAIN_AS_STR:
-            return node.value
+    def node(self):
+        """Build one value from the event stream. This loop is the hot path
+        of loading a story, so it binds names locally and inlines the
+        budget check, positions and sequence appends."""
+        get = self.loader.get_event
+        scalar_event, alias_event = ScalarEvent, AliasEvent
+        seq_start, map_start = SequenceStartEvent, MappingStartEvent
+        stack: list[_Frame] = []
+        budget = self.budget
+        while True:
+            event = get()
+            kind = type(event)
+            mark = event.start_mark
+            pos = (mark.line + 1, mark.column + 1)
+            if kind is scalar_event:
+                self.count += 1
+                if self.count > budget:
+                    self.grow(0, event)
+                if event.tag is None and not event.style and event.implicit[0] \
+                        and event.value[:1] not in _MAYBE_SPECIAL:
+                    value = event.value  # plain text: the common case
+                else:
+                    value = self.scalar(event)
+                if event.anchor:
+                    self.anchors[event.anchor] = (value, 1)
+            elif kind is seq_start or kind is map_start:
+                if stack and stack[-1].is_map and stack[-1].key is None:
+                    raise YamlError(pos, "a key must be a plain name, not a list or mapping")
+                if len(stack) >= MAX_DEPTH:
+                    raise YamlError(pos, f"nesting is deeper than {MAX_DEPTH} levels")
+                self.grow(1, event)
+                is_map = kind is map_start
+                refused = event.tag not in (None, "!", _MAP if is_map else _SEQ)
+                if refused:
+                    self.forbidden(event)
+                container = YMap() if is_map else YSeq()
+                container.pos = pos
+                if is_map:
+                    container.key_pos, container.val_pos = {}, {}
+                else:
+                    container.item_pos = []
+                if event.anchor:
+                    self.open.add(event.anchor)
+                frame = _Frame(container, is_map, event.anchor, self.count)
+                frame.forbidden = refused
+                stack.append(frame)
+                continue
+            elif kind is alias_event:
+                if event.anchor in self.open:
+                    raise YamlError(pos, "an alias refers to the node that contains it")
+                if event.anchor not in self.anchors:
+                    raise YamlError(pos, f"unknown alias '*{event.anchor}'")
+                value, size = self.anchors[event.anchor]
+                self.grow(size, event)
+            else:  # the end of a sequence or mapping
+                frame = stack.pop()
+                value = None if frame.forbidden else frame.value
+                if frame.merges and value is not None:
+                    self.merge(value, frame.merges)
+                if frame.anchor:
+                    self.open.discard(frame.anchor)
+                    self.anchors[frame.anchor] = (value, self.count - frame.first_count + 1)
+                pos = frame.value.pos
+                event = None
+            if not stack:
+                return value
+            parent = stack[-1]
+            if parent.is_map:
+                self.attach(parent, value, pos, event)
+            else:
+                parent.value.append(value)
+                parent.value.item_pos.append(pos)
+
+    def attach(self, frame: _Frame, value, pos: Pos, event) -> None:
+        container = frame.value
+        if frame.key is None:  # this node is a key
+            if event is None or type(event) is not ScalarEvent:
+                raise YamlError(pos, "a key must be a plain name, not a list, mapping or alias")
+            merge = event.value == "<<" and not event.style and event.tag is None
+            frame.key = (event.value, pos, merge)  # keys stay text: `no:` or `1:` are names here
+            return
+        key, key_pos, merge = frame.key
+        frame.key = None
+        if merge:
+            frame.merges.append((value, pos))
+        elif key in container.key_pos:
+            first = container.key_pos[key][0]
+            self.errors.append(YamlError(key_pos, f"duplicate key '{key}' (first defined on line {first}); "
+                                                  "the second would silently replace the first"))
+        else:
+            container[key] = value
+            container.key_pos[key] = key_pos
+            container.val_pos[key] = pos
+
+    def merge(self, target: YMap, merges) -> None:
+        """`<<: *defaults` fills in keys the mapping does not give itself."""
+        for value, pos in merges:
+            sources = value if isinstance(value, YSeq) else [value]
+            for source in sources:
+                if not isinstance(source, YMap):
+                    raise YamlError(pos, "'<<' must merge a mapping")
+                for key, item in source.items():
+                    if key not in target:
+                        target[key] = item
+                        target.key_pos[key] = source.key_pos[key]
+                        target.val_pos[key] = source.val_pos[key]
+
+    def scalar(self, event):
+        tag = event.tag
+        if tag is None or tag == "!":
+            if event.style or tag == "!" or not event.implicit[0]:
+                return event.value  # quoted, block or explicitly non-specific: text
+            for resolved, pattern in _CORE.items():
+                if pattern.match(event.value):
+                    return getattr(_scalars, _SCALAR_TAGS[resolved])(ScalarNode(resolved, event.value))
+            return event.value
+        if tag == _STR:
+            return event.value
         method = _SCALAR_TAGS.get(tag)
         if method is None:
-            return self.forbidden(node)
-        core = _CORE.get(tag)
-        if core is not None and not node.style and not core.match(node.value):
-            return node.value
+            return self.forbidden(event)
         try:
-            return getattr(_scalars, method)(node)
+            return getattr(_scalars, method)(ScalarNode(tag, event.value))
         except (ConstructorError, ValueError):
-            raise YamlError(_pos(node), f"cannot read {node.value!r} as {tag.rsplit(':', 1)[-1]}") from None
+            raise YamlError(_pos(event), f"cannot read {event.value!r} as {tag.rsplit(':', 1)[-1]}") from None
 
-    def forbidden(self, node) -> None:
-        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-        self.errors.append(YamlError(_pos(node), f"tag '{tag}' is not allowed in a story (only plain YAML data)"))
+    def forbidden(self, event) -> None:
+        tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+        self.errors.append(YamlError(_pos(event), f"tag '{tag}' is not allowed in a story (only plain YAML data)"))
         return None
-
-    def sequence(self, node: SequenceNode, depth: int) -> YSeq:
-        seq = YSeq(self.build(child, depth + 1) for child in node.value)
-        seq.pos = _pos(node)
-        seq.item_pos = [_pos(child) for child in node.value]
-        return seq
-
-    def mapping(self, node: MappingNode, depth: int) -> YMap:
-        out = YMap()
-        out.pos = _pos(node)
-        out.key_pos = {}
-        out.val_pos = {}
-        merges = []
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                merges.append(value_node)
-                continue
-            if not isinstance(key_node, ScalarNode):
-                raise YamlError(_pos(key_node), "a key must be a plain name, not a list or mapping")
-            key = key_node.value  # keys stay text: `no:` or `1:` are names here
-            if key in out.key_pos:
-                first = out.key_pos[key][0]
-                self.errors.append(YamlError(_pos(key_node), f"duplicate key '{key}' (first defined on line {first}); the second would silently replace the first"))
-                continue
-            self.count += 1
-            out[key] = self.build(value_node, depth + 1)
-            out.key_pos[key] = _pos(key_node)
-            out.val_pos[key] = _pos(value_node)
-        for merge in merges:  # `<<: *defaults` fills in keys not given explicitly
-            sources = merge.value if isinstance(merge, SequenceNode) else [merge]
-            for source in sources:
-                built = self.build(source, depth + 1)
-                if not isinstance(built, YMap):
-                    raise YamlError(_pos(source), "'<<' must merge a mapping")
-                for key, value in built.items():
-                    if key not in out:
-                        out[key] = value
-                        out.key_pos[key] = built.key_pos[key]
-                        out.val_pos[key] = built.val_pos[key]
-        return out

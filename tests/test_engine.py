@@ -178,6 +178,10 @@ def test_shuffle_is_seeded(tmp_path):
             text:
               - shuffle: [a, b, c, d, e, f, g, h]
             choices: [{label: again, goto: start}]
+          done:
+            title: Done
+            text: d
+            ending: {kind: victory, title: Done}
         """)
     def run(seed):
         s = engine.new_game(story, seed)
@@ -204,6 +208,10 @@ def test_counter_comparisons(tmp_path):
               - {label: 0 to 2, goto: start, if: {counter: c, at_least: 0, at_most: 2}}
               - {label: add, goto: start, effects: {add: {c: 1}}}
               - {label: any, goto: start, if: {any: [{counter: c, equals: 5}, {not: {counter: c, below: 3}}]}}
+          done:
+            title: Done
+            text: d
+            ending: {kind: victory, title: Done}
         """, manifest_extra="initial: {counters: {c: 0}}\n")
     def shown(value):
         state = engine.new_game(story)
@@ -229,6 +237,10 @@ def test_visited_condition_and_variables(tmp_path):
             title: O
             text: o
             choices: [{label: back, goto: start}]
+          done:
+            title: Done
+            text: d
+            ending: {kind: victory, title: Done}
         """)
     state = engine.new_game(story)
     assert engine.view(story, state).paragraphs == ("Visit 1; {literal}.",)
