@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
 ERROR = "error"
 WARNING = "warning"
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Control characters written as \\xNN, so a message can never drive the
+    terminal it is printed on (names in messages come from story files)."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +34,7 @@ class Diagnostic:
         text = f"{place}: {self.severity}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return visible(text)
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.col, self.message)

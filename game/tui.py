@@ -224,10 +224,12 @@ class TerminalUI:
         width = self.app.output.get_size().columns
         left = " " + " · ".join(render.safe(p) for p in parts) + " "
         right = " help · PgUp/PgDn · Ctrl-D quits "
-        if len(left) + len(right) > width:  # keep the turn visible: shorten the place names
+        if len(left) + len(right) > width:  # keep the turn visible: drop the rest, most general first
             right = ""
-            if len(left) > width:
-                left = " " + " · ".join(render.safe(p) for p in parts[-2:]) + " "
+            for keep in range(len(parts) - 1, 0, -1):
+                if len(left) <= width:
+                    break
+                left = " " + " · ".join(render.safe(p) for p in parts[-keep:]) + " "
         return [("class:toolbar", left + " " * max(width - len(left) - len(right), 0) + right)]
 
     # -- the story pane ------------------------------------------------------

@@ -137,6 +137,8 @@ def load_counted(text: str, max_nodes: int = MAX_NODES) -> tuple[object, list[Ya
         mark = exc.problem_mark or exc.context_mark
         pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            raise YamlError(pos, "YAML syntax: a tab here; YAML is indented with spaces, never tabs") from None
         ctx = exc.context_mark
         if exc.problem and exc.context and ctx and (ctx.line, ctx.column) != (pos[0] - 1, pos[1] - 1):
             problem += f" ({exc.context} that starts at line {ctx.line + 1}, column {ctx.column + 1})"
@@ -145,6 +147,13 @@ def load_counted(text: str, max_nodes: int = MAX_NODES) -> tuple[object, list[Ya
         raise YamlError((1, 1), f"YAML: {exc}") from None
     finally:
         loader.dispose()
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n", line + 1)
+    if line < len(lines) and 0 <= column < len(lines[line]):
+        return lines[line][column]
+    return ""
 
 
 class _Frame:

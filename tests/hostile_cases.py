@@ -1,0 +1,34 @@
+"""Large hostile story folders, made on demand (too big to commit): shared by
+tests/test_hostile.py and bench/hostile.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+MANIFEST = 'id: hostile\ntitle: Hostile\nversion: "1"\nstart: {start}\n'
+BIG = ("huge_file", "node_flood", "many_choices", "no_ending_100k_scenes", "too_many_files")
+
+
+def make_big(root: Path) -> Path:
+    def folder(name: str, start: str = "start") -> Path:
+        path = root / name
+        path.mkdir()
+        (path / "story.yaml").write_text(MANIFEST.format(start=start))
+        return path
+
+    with open(folder("huge_file") / "scenes.yaml", "wb") as handle:
+        handle.truncate(40 * 1024 * 1024)  # 40 MB of NUL bytes
+    (folder("node_flood") / "scenes.yaml").write_text("scenes: [" + ", ".join(["x"] * 3_000_000) + "]\n")
+    (folder("many_choices", "s") / "s.yaml").write_text(
+        "scenes:\n  s:\n    title: S\n    text: x\n    choices:\n"
+        + "".join(f"      - {{label: c{i}, goto: e}}\n" for i in range(100_000))
+        + "  e: {title: E, text: e, ending: {kind: victory, title: E}}\n")
+    path = folder("no_ending_100k_scenes", "s0")
+    for part in range(10):
+        rows = [f"  s{i}: {{title: T{i}, text: Room {i}., choices: [{{label: On, goto: s{(i + 1) % 100_000}}}]}}"
+                for i in range(part * 10_000, (part + 1) * 10_000)]
+        (path / f"part{part}.yaml").write_text("scenes:\n" + "\n".join(rows) + "\n")
+    path = folder("too_many_files")
+    for i in range(5_001):
+        (path / f"f{i}.yaml").write_text(f"scenes:\n  s{i}: {{title: T, text: x}}\n")
+    return root
