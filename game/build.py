@@ -20,7 +20,6 @@ ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 ID_RULE = "letters, digits, '_' or '-', starting with a letter or '_', at most 64"
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _SUBST = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|\{")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 MANIFEST_KEYS = ("id", "title", "version", "start", "author", "description", "initial", "names", "saves")
 SAVES_KEYS = ("renamed", "defaults")
@@ -56,13 +55,18 @@ class Builder:
         if not isinstance(value, YMap):
             self.error(pos, f"{what} must be a mapping (key: value), not {_kind(value)}")
             return None
+        known = _SETS.get(allowed) if type(allowed) is tuple else None
+        if known is not None and known.issuperset(value):  # the usual case: nothing unknown
+            unknown = ()
+        else:
+            unknown = [key for key in value if key not in allowed]
         suggested = set()
-        for key in value:
-            if key not in allowed:
+        for key in unknown:
+            if True:
                 hint = did_you_mean(key, allowed)
                 if hint:
                     suggested.add(hint.split("'")[1])
-                self.error(value.key_pos[key], f"unknown key '{key}' in {what}",
+                self.error(value.key_where(key), f"unknown key '{key}' in {what}",
                            hint or "allowed: " + ", ".join(allowed))
         for key in required:
             if key not in value and key not in suggested:  # a misspelling is reported once
@@ -80,12 +84,20 @@ class Builder:
         if not text.strip() and not empty_ok:
             self.error(pos, f"{what} is empty")
             return None
-        bad = _CONTROL.search(text)
-        if bad:
-            self.error(pos, f"{what} contains control character U+{ord(bad.group()):04X} "
-                       "(terminal escapes are not allowed in story text)")
-            return None
-        return text
+        return text  # control characters were refused as the YAML was read (yamlpos)
+
+    def field_text(self, mapping: YMap, key: str, what: str) -> str | None:
+        """mapping[key] as text, finding its position only if it is wrong."""
+        value = mapping[key]
+        if type(value) is str and 0 < len(value) <= MAX_SHORT and not value.isspace():
+            return value
+        return self.text(value, mapping.where(key), what)
+
+    def field_ident(self, mapping: YMap, key: str, what: str) -> str | None:
+        value = mapping[key]
+        if type(value) is str and ID_RE.match(value):
+            return value
+        return self.ident(value, mapping.where(key), what)
 
     def ident(self, value, pos, what: str) -> str | None:
         if not isinstance(value, str) or not ID_RE.match(value):
@@ -138,7 +150,7 @@ class Builder:
         arg, where = c[op], c.where(op)
         extra = [k for k in c if k in COMPARISONS]
         if extra and op != "counter":
-            self.error(c.key_pos[extra[0]], f"'{extra[0]}' only goes with 'counter'")
+            self.error(c.key_where(extra[0]), f"'{extra[0]}' only goes with 'counter'")
         if op in ("all", "any"):
             if not isinstance(arg, YSeq) or not arg:
                 self.error(where, f"'{op}' takes a non-empty list of conditions")
@@ -194,9 +206,9 @@ class Builder:
                 pairs = []
                 for name, amount in adds.items():
                     n = self.integer(amount, adds.where(name), f"amount added to '{name}'")
-                    if self.ident(name, adds.key_pos[name], "counter") and n is not None:
+                    if self.ident(name, adds.key_where(name), "counter") and n is not None:
                         pairs.append((name, n))
-                        places[f"add:{name}"] = self.at(adds.key_pos[name])
+                        places[f"add:{name}"] = self.at(adds.key_where(name))
                 parts["add"] = tuple(pairs)
         return m.Effects(**parts, where=self.at(e.pos), places=MappingProxyType(places))
 
@@ -268,14 +280,14 @@ class Builder:
         c = self.mapping(value, pos, what, keys, ("goto",) if fallback else ("label", "goto"))
         if c is None:
             return None
-        label = self.text(c["label"], c.where("label"), "label") if "label" in c else "Continue"
-        goto = self.ident(c["goto"], c.where("goto"), "target scene") if "goto" in c else None
+        label = self.field_text(c, "label", "label") if "label" in c else "Continue"
+        goto = self.field_ident(c, "goto", "target scene") if "goto" in c else None
         cond = self.condition(c["if"], c.where("if")) if "if" in c else None
         disabled = None
         if "disabled" in c:
             disabled = self.text(c["disabled"], c.where("disabled"), "disabled reason")
             if "if" not in c:
-                self.error(c.key_pos["disabled"], "'disabled' gives the reason a choice is unavailable; "
+                self.error(c.key_where("disabled"), "'disabled' gives the reason a choice is unavailable; "
                            "it needs an 'if' condition")
         effects = self.effects(c["effects"], c.where("effects")) if "effects" in c else m.NO_EFFECTS
         once = self.flag(c["once"], c.where("once"), "'once'") if "once" in c else False
@@ -289,7 +301,7 @@ class Builder:
         s = self.mapping(value, pos, f"scene '{sid}'", SCENE_KEYS, ("title", "text"))
         if s is None:
             return None
-        title = self.text(s["title"], s.where("title"), "title") if "title" in s else None
+        title = self.field_text(s, "title", "title") if "title" in s else None
         header = {}
         for key in ("chapter", "location", "pov"):
             raw = s.get(key, defaults.get(key, ""))
@@ -326,7 +338,7 @@ class Builder:
                 if kind in m.ENDING_KINDS and title_e:
                     ending = m.Ending(kind, title_e)
             if "choices" in s or "fallback" in s:
-                self.error(s.key_pos["ending"], f"scene '{sid}' is an ending, so it cannot also have choices")
+                self.error(s.key_where("ending"), f"scene '{sid}' is an ending, so it cannot also have choices")
         checkpoint = self.flag(s["checkpoint"], s.where("checkpoint"), "'checkpoint'") if "checkpoint" in s else False
         effects = self.effects(s["effects"], s.where("effects")) if "effects" in s else m.NO_EFFECTS
         if title is None:
@@ -351,9 +363,9 @@ class Builder:
             return []
         out = []
         for sid, value in scenes.items():
-            if self.ident(sid, scenes.key_pos[sid], "scene id"):
+            if self.ident(sid, scenes.key_where(sid), "scene id"):
                 declared.add(sid)
-                scene = self.scene(sid, value, scenes.where(sid), defaults, scenes.key_pos[sid])
+                scene = self.scene(sid, value, scenes.where(sid), defaults, scenes.key_where(sid))
                 if scene:
                     out.append(scene)
         return out
@@ -382,7 +394,7 @@ class Builder:
             n = self.mapping(f["names"], f.where("names"), "'names' (name: display name)", _Anything())
             for key, value in (n or {}).items():
                 shown = self.text(value, n.where(key), f"display name of '{key}'")
-                if self.ident(key, n.key_pos[key], "name") and shown:
+                if self.ident(key, n.key_where(key), "name") and shown:
                     names[key] = shown
         out["names"] = MappingProxyType(names)
         return out
@@ -399,7 +411,7 @@ class Builder:
             c = self.mapping(i["counters"], i.where("counters"), "'counters' (name: number)", _Anything())
             for name, raw in (c or {}).items():
                 n = self.integer(raw, c.where(name), f"counter '{name}'")
-                if self.ident(name, c.key_pos[name], "counter") and n is not None:
+                if self.ident(name, c.key_where(name), "counter") and n is not None:
                     counters[name] = n
         return m.Initial(flags, items, MappingProxyType(counters))
 
@@ -416,11 +428,23 @@ class Builder:
                 pairs = self.mapping(r[kind], r.where(kind), f"renamed {kind} (old: new)", _Anything())
                 table = {}
                 for old, new in (pairs or {}).items():
-                    if self.ident(old, pairs.key_pos[old], "old name") and self.ident(new, pairs.where(old), "new name"):
+                    if self.ident(old, pairs.key_where(old), "old name") and self.ident(new, pairs.where(old), "new name"):
                         table[old] = new
                 renamed[kind] = MappingProxyType(table)
         defaults = self.initial(s["defaults"], s.where("defaults"), "'defaults'") if "defaults" in s else m.Initial()
         return m.Migration(MappingProxyType(renamed), defaults)
+
+
+_SETS: dict[tuple, frozenset] = {}
+
+
+def _register(*groups: tuple) -> None:
+    for group in groups:
+        _SETS[group] = frozenset(group)
+
+
+_register(MANIFEST_KEYS, INITIAL_KEYS, FILE_KEYS, SCENE_KEYS, CHOICE_KEYS, FALLBACK_KEYS, ENDING_KEYS,
+          EFFECT_KEYS, SAVES_KEYS, RENAME_KINDS, TEXT_IF_KEYS, CONDITION_KEYS + COMPARISONS)
 
 
 class _Anything(tuple):

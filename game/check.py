@@ -82,13 +82,16 @@ def _effect_uses(effects: m.Effects, where: m.Where) -> Iterator[Use]:
 
 def uses(story: m.Story, initial_where: m.Where) -> Iterator[Use]:
     init = story.initial
+    none = m.NO_EFFECTS
     yield from (Use("flag", n, "write", initial_where) for n in sorted(init.flags))
     yield from (Use("item", n, "write", initial_where) for n in init.items)
     yield from (Use("counter", n, "write", initial_where) for n in init.counters)
     for scene in story.scenes.values():
-        yield from _effect_uses(scene.effects, scene.where)
+        if scene.effects is not none:
+            yield from _effect_uses(scene.effects, scene.where)
         for choice in scene.targets():
-            yield from _effect_uses(choice.effects, choice.where)
+            if choice.effects is not none:
+                yield from _effect_uses(choice.effects, choice.where)
         for cond, _ in conditions(scene):
             for atom in atoms(cond):
                 if isinstance(atom, m.Flag):
@@ -100,6 +103,17 @@ def uses(story: m.Story, initial_where: m.Where) -> Iterator[Use]:
         for var in variables(scene.text):
             if var.name not in BUILTIN_VARS:
                 yield Use("counter", var.name, "read", var.where)
+
+
+def _index(story: m.Story, initial_where: m.Where) -> tuple[list, list[Use]]:
+    """Every condition (scene, condition, choice) and every use of a name,
+    walked once per story and kept in its memo for errors and warnings."""
+    cached = story.memo.get("check-index")
+    if cached is None:
+        conds = [(scene, cond, choice) for scene in story.scenes.values() for cond, choice in conditions(scene)]
+        cached = (conds, list(uses(story, initial_where)))
+        story.memo["check-index"] = cached
+    return cached
 
 
 # ------------------------------------------------------------------- errors
@@ -128,13 +142,13 @@ def errors(story: m.Story, start_pos: tuple[str, int, int], initial_where: m.Whe
             if missing(choice.goto):
                 out.append(_diag(choice.goto_where or choice.where, f"unknown scene '{choice.goto}'",
                                  hint=did_you_mean(choice.goto, ids)))
-        for cond, _ in conditions(scene):
-            for atom in atoms(cond):
-                if isinstance(atom, m.Visited) and missing(atom.scene):
-                    out.append(_diag(atom.where, f"unknown scene '{atom.scene}' in 'visited'",
-                                     hint=did_you_mean(atom.scene, ids)))
+    conds, all_uses = _index(story, initial_where)
+    for _, cond, _ in conds:
+        for atom in atoms(cond):
+            if isinstance(atom, m.Visited) and missing(atom.scene):
+                out.append(_diag(atom.where, f"unknown scene '{atom.scene}' in 'visited'",
+                                 hint=did_you_mean(atom.scene, ids)))
 
-    all_uses = list(uses(story, initial_where))
     kind_of: dict[str, Use] = {}
     written: dict[str, set[str]] = defaultdict(set)
     for use in all_uses:
@@ -162,31 +176,33 @@ def errors(story: m.Story, start_pos: tuple[str, int, int], initial_where: m.Whe
 def warnings(story: m.Story) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     scenes = story.scenes
-    reachable = _reach(story.start, lambda s: (c.goto for c in scenes[s].targets()))
-    predecessors: dict[str, set[str]] = defaultdict(set)
-    for scene in scenes.values():
-        for choice in scene.targets():
-            predecessors[choice.goto].add(scene.id)
+    successors = {sid: [c.goto for c in scene.targets()] for sid, scene in scenes.items()}
+    reachable = _reach(story.start, successors.__getitem__)
+    predecessors: dict[str, list[str]] = defaultdict(list)
+    for sid, targets in successors.items():
+        for target in targets:
+            predecessors[target].append(sid)
     endings = [s.id for s in scenes.values() if s.ending]
     can_end = _reach_many(endings, lambda s: predecessors.get(s, ()))
 
     for scene in scenes.values():
         if scene.id not in reachable:
             out.append(_diag(scene.where, f"scene '{scene.id}' is unreachable from the start", WARNING))
-        if not scene.ending and not scene.targets():
+        if not scene.ending and not successors[scene.id]:
             out.append(_diag(scene.where, f"scene '{scene.id}' has no choices and is not an ending: "
                              "a player would be stuck", WARNING))
         elif scene.id in reachable and scene.id not in can_end:
             out.append(_diag(scene.where, f"no ending can be reached from scene '{scene.id}'", WARNING))
-        for cond, choice in conditions(scene):
-            if satisfiable(cond) is False:
-                what = f"choice '{choice.label}'" if choice else "conditional text"
-                where = _first_where(cond, scene.where)
-                out.append(_diag(where, f"the condition of {what} can never hold", WARNING))
+    conds, all_uses = _index(story, story.where)
+    for scene, cond, choice in conds:
+        if satisfiable(cond) is False:
+            what = f"choice '{choice.label}'" if choice else "conditional text"
+            where = _first_where(cond, scene.where)
+            out.append(_diag(where, f"the condition of {what} can never hold", WARNING))
 
-    reads = {(u.kind, u.name) for u in uses(story, story.where) if u.op == "read"}
+    reads = {(u.kind, u.name) for u in all_uses if u.op == "read"}
     reported = set()
-    for use in uses(story, story.where):
+    for use in all_uses:
         if use.kind == "flag" and use.op == "write" and ("flag", use.name) not in reads and use.name not in reported:
             reported.add(use.name)
             out.append(_diag(use.where, f"flag '{use.name}' is set but never read", WARNING))

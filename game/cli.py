@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
 
     play = sub.add_parser("play", help="play a story (the default command)")
     play.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
+    play.add_argument("--no-cache", action="store_true", help="parse the YAML even if a compiled copy is cached")
     mode = play.add_mutually_exclusive_group()
     mode.add_argument("--plain", action="store_true",
                       help="plain line mode: no escape codes, one answer per line (automatic when stdin "
@@ -45,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
 
     test = sub.add_parser("test", help="explore every path, play random runs, check coverage and transcripts")
     test.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
+    test.add_argument("--no-cache", action="store_true", help="parse the YAML even if a compiled copy is cached")
     test.add_argument("--limit", type=int, default=200_000, metavar="N",
                       help="most states to explore (default 200,000)")
     test.add_argument("--random", type=int, default=100, metavar="N", help="random playthroughs (default 100; 0: none)")
@@ -57,21 +59,25 @@ def _parser() -> argparse.ArgumentParser:
 
     graph = sub.add_parser("graph", help="draw the story's map (Mermaid or Graphviz DOT)")
     graph.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
+    graph.add_argument("--no-cache", action="store_true", help="parse the YAML even if a compiled copy is cached")
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     graph.add_argument("--chapter", metavar="C", help="only this chapter (its name, number or part of the name)")
 
     stats = sub.add_parser("stats", help="words, scenes, choices, endings and playthrough lengths")
     stats.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
+    stats.add_argument("--no-cache", action="store_true", help="parse the YAML even if a compiled copy is cached")
     stats.add_argument("--runs", type=int, default=200, metavar="N",
                        help="random runs measured for playthrough length (default 200)")
     stats.add_argument("--seed", type=int, default=0, metavar="S")
 
     saves = sub.add_parser("saves", help="list saved games of a story")
     saves.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
+    saves.add_argument("--no-cache", action="store_true", help="parse the YAML even if a compiled copy is cached")
     _save_dir_option(saves)
 
     check = sub.add_parser("check", help="check a story for errors and warnings")
     check.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
+    check.add_argument("--no-cache", action="store_true", help="parse the YAML even if a compiled copy is cached")
 
     schema = sub.add_parser("schema", help="print where the JSON Schemas for editors are")
     schema.add_argument("--copy-to", metavar="DIR", help="copy story.schema.json and scenes.schema.json into DIR")
@@ -126,7 +132,7 @@ def cmd_check(args) -> int:
     from game import check, loader
     from game.errors import ERROR, WARNING
 
-    story, diags = loader.load_all(_story_dir(args))
+    story, diags = loader.load_all(_story_dir(args), use_cache=not args.no_cache)
     if story is not None:
         diags = diags + sorted(check.warnings(story), key=lambda d: d.sort_key())
     _print_diagnostics(diags)
@@ -144,13 +150,11 @@ def cmd_check(args) -> int:
 
 def _load_or_report(args):
     from game import loader
-    from game.errors import StoryError
 
-    try:
-        return loader.load_story(_story_dir(args))
-    except StoryError as exc:
-        _print_diagnostics(exc.diagnostics)
-        return None
+    story, diagnostics = loader.load_all(_story_dir(args), use_cache=not args.no_cache)
+    if story is None:
+        _print_diagnostics(diagnostics)
+    return story
 
 
 def cmd_tool(args) -> int:
@@ -173,13 +177,10 @@ def cmd_tool(args) -> int:
 
 
 def cmd_saves(args) -> int:
-    from game import dirs, loader, saves
-    from game.errors import StoryError
+    from game import dirs, saves
 
-    try:
-        story = loader.load_story(_story_dir(args))
-    except StoryError as exc:
-        _print_diagnostics(exc.diagnostics)
+    story = _load_or_report(args)
+    if story is None:
         return 1
     store = saves.SaveStore(dirs.save_dir(args.save_dir), story)
     print(f"Saved games of {story.title} in {store.folder} (newest first):")
@@ -281,17 +282,15 @@ def _jump(story, args):
 
 def cmd_play(args) -> int:
     from game import loader
-    from game.errors import StoryError
 
     mode = _mode(args)
-    try:
-        story = loader.load_story(_story_dir(args))
-    except StoryError as exc:
+    story, diagnostics = loader.load_all(_story_dir(args), use_cache=not args.no_cache)
+    if story is None:
         if mode == "json":
             from game.jsonmode import diagnostics_object
 
-            print(json.dumps(diagnostics_object(list(exc.diagnostics))))
-        _print_diagnostics(exc.diagnostics)
+            print(json.dumps(diagnostics_object(list(diagnostics))))
+        _print_diagnostics(diagnostics)
         return 1
     from game.session import Session
     from game.transcript import Transcript
@@ -309,7 +308,8 @@ def cmd_play(args) -> int:
 
     store = saves.SaveStore(dirs.save_dir(args.save_dir), story, fresh_run=not (args.resume or args.load))
     story_dir = _story_dir(args)
-    session = Session(story, seed=args.seed, store=store, reloader=lambda: loader.load_all(story_dir))
+    session = Session(story, seed=args.seed, store=store,
+                      reloader=lambda: loader.load_all(story_dir, use_cache=not args.no_cache))
     if args.start or args.set or args.give:
         state = _jump(story, args)
         if state is None:

@@ -14,10 +14,11 @@ import os
 from pathlib import Path
 from types import MappingProxyType
 
-from game import check, yamlpos
 from game import model as m
-from game.build import Builder
 from game.errors import ERROR, Diagnostic, StoryError
+
+# yamlpos (and PyYAML), build and check are imported on a cold load only: a
+# story that comes from the cache starts without them.
 
 MANIFEST = "story.yaml"
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -53,7 +54,7 @@ class _Budget:
         self.nodes = MAX_STORY_NODES
 
 
-def _read(root: Path, rel: str, shown: str, diags: list[Diagnostic], digest, budget: _Budget) -> object:
+def _read_bytes(root: Path, rel: str, shown: str, diags: list[Diagnostic]) -> bytes | None:
     path = root / rel
     try:
         if path.is_symlink() or not path.is_file():
@@ -63,11 +64,15 @@ def _read(root: Path, rel: str, shown: str, diags: list[Diagnostic], digest, bud
         if size > MAX_FILE_BYTES:
             diags.append(Diagnostic(shown, 0, 0, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"))
             return None
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         diags.append(Diagnostic(shown, 0, 0, f"cannot read: {exc.strerror or exc}"))
         return None
-    digest.update(rel.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
+
+
+def _parse(data: bytes, shown: str, diags: list[Diagnostic], budget: _Budget) -> object:
+    from game import yamlpos
+
     try:
         value, problems, used = yamlpos.load_counted(yamlpos.decode(data), budget.nodes)
         budget.nodes -= used
@@ -78,51 +83,78 @@ def _read(root: Path, rel: str, shown: str, diags: list[Diagnostic], digest, bud
     return value
 
 
-def load_all(root: str | os.PathLike) -> tuple[m.Story | None, list[Diagnostic]]:
+def load_all(root: str | os.PathLike, *, use_cache: bool = True) -> tuple[m.Story | None, list[Diagnostic]]:
     """Load a story folder. Returns the story (None if it has errors) and all
     diagnostics found: errors always, no warnings (see `check.warnings`).
 
-    The cyclic garbage collector is paused while loading: a load makes
-    millions of small objects and no reference cycles, and left running the
-    collector rescans them again and again, which makes loading grow faster
-    than the story (about 1.5x slower at 100,000 scenes)."""
+    An unchanged story comes from the compiled cache (see `cache`) unless
+    `use_cache` is false. For a cold load the cyclic garbage collector is
+    paused: a load makes millions of small objects and no reference cycles,
+    and left running the collector rescans them again and again, which makes
+    loading grow faster than the story (about 1.5x slower at 100,000 scenes)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_all(root)
+        result = _load_all(root, use_cache)
+        # The story lives, unchanged, until the program ends: move it (and
+        # everything else alive now) out of the collector's sight, so that
+        # later collections never rescan millions of model objects.
+        gc.freeze()
+        return result
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _load_all(root: str | os.PathLike) -> tuple[m.Story | None, list[Diagnostic]]:
+def _load_all(root: str | os.PathLike, use_cache: bool) -> tuple[m.Story | None, list[Diagnostic]]:
     base = Path(root)
-    diags: list[Diagnostic] = []
     if not base.is_dir():
         return None, [Diagnostic(str(root), 0, 0, "no such story folder")]
     manifest_shown = display_path(root, MANIFEST)
     if not (base / MANIFEST).is_file():
         return None, [Diagnostic(manifest_shown, 0, 0, f"a story folder needs a manifest, {MANIFEST}",
                                  hint="see docs/authoring.md")]
+    diags: list[Diagnostic] = []
+    rels = [MANIFEST, *story_files(base)]
+    if len(rels) - 1 > MAX_FILES:
+        diags.append(Diagnostic(str(root), 0, 0, f"{len(rels) - 1:,} scene files; the limit is {MAX_FILES:,}"))
+        return None, diags
+    if len(rels) == 1:
+        diags.append(Diagnostic(str(root), 0, 0, "no scene files (*.yaml) beside the manifest"))
+    shown = [manifest_shown] + [display_path(root, rel) for rel in rels[1:]]
     digest = hashlib.sha256()
-    budget = _Budget()
-    raw = _read(base, MANIFEST, manifest_shown, diags, digest, budget)
-    info = Builder(manifest_shown, diags).manifest(raw) if raw is not None else None
+    blobs = []
+    for rel, name in zip(rels, shown):
+        data = _read_bytes(base, rel, name, diags)
+        blobs.append(data)
+        if data is not None:
+            digest.update(rel.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
+    fingerprint = digest.hexdigest()
+    cache_file = None
+    if use_cache and not diags:
+        from game import cache, dirs
 
-    files = story_files(base)
-    if len(files) > MAX_FILES:
-        diags.append(Diagnostic(str(root), 0, 0, f"{len(files):,} scene files; the limit is {MAX_FILES:,}"))
-        files = files[:MAX_FILES]
+        cache_file = dirs.cache_dir() / "stories" / f"{cache.key(fingerprint)}.json"
+        total = sum(len(b) for b in blobs if b)
+        story = cache.load(cache_file, fingerprint, rels, shown, str(base), max_bytes=16 * total + (1 << 20))
+        if story is not None:
+            return story, []
+
+    from game import check
+    from game.build import Builder
+
+    budget = _Budget()
+    raw = _parse(blobs[0], manifest_shown, diags, budget) if blobs[0] is not None else None
+    info = Builder(manifest_shown, diags).manifest(raw) if raw is not None else None
     scenes: dict[str, m.Scene] = {}
     declared: set[str] = set()
-    unreadable = False
-    for rel in files:
-        shown = display_path(root, rel)
-        doc = _read(base, rel, shown, diags, digest, budget)
+    unreadable = any(b is None for b in blobs[1:])
+    for data, name in zip(blobs[1:], shown[1:]):
+        doc = _parse(data, name, diags, budget) if data is not None else None
         if doc is None:
             unreadable = True
             continue
-        for scene in Builder(shown, diags).scene_file(doc, declared):
+        for scene in Builder(name, diags).scene_file(doc, declared):
             first = scenes.get(scene.id)
             if first is not None:
                 w = scene.where
@@ -134,13 +166,11 @@ def _load_all(root: str | os.PathLike) -> tuple[m.Story | None, list[Diagnostic]
                 w = scene.where
                 diags.append(Diagnostic(w.file, w.line, w.col, f"more than {MAX_SCENES:,} scenes in one story"))
                 return None, _sorted(diags)
-    if not files:
-        diags.append(Diagnostic(str(root), 0, 0, "no scene files (*.yaml) beside the manifest"))
 
     if info is None or any(info[k] is None for k in ("id", "title", "version", "start")):
         return None, _sorted(diags)
     story = m.Story(info["id"], info["title"], info["version"], info["start"], info["initial"],
-                    info["names"], MappingProxyType(scenes), str(base), digest.hexdigest(), info["where"],
+                    info["names"], MappingProxyType(scenes), str(base), fingerprint, info["where"],
                     info["migration"])
     # Scene references can only be judged when every file could be read.
     known = None if unreadable else declared
@@ -152,6 +182,10 @@ def _load_all(root: str | os.PathLike) -> tuple[m.Story | None, list[Diagnostic]
                                     "which does not exist"))
     if any(d.severity == ERROR for d in diags):
         return None, _sorted(diags)
+    if cache_file is not None:
+        from game import cache
+
+        cache.store(cache_file.parent, cache_file.stem, cache.encode(story, rels, shown))
     return story, _sorted(diags)
 
 

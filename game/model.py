@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Mapping, Union
+from typing import TYPE_CHECKING, Mapping, NamedTuple, Union
 
 if TYPE_CHECKING:  # pragma: no cover
     from game.state import State
@@ -20,9 +20,8 @@ FAILURE = "failure"
 ENDING_KINDS = (VICTORY, FAILURE)
 
 
-@dataclass(frozen=True, slots=True)
-class Where:
-    """Where something was written: file (relative to the story) and position."""
+class Where(NamedTuple):
+    """Where something was written: file (as shown to the user) and position."""
 
     file: str
     line: int
@@ -140,8 +139,7 @@ class Var:
 Template = tuple[Union[str, Var], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Para:
+class Para(NamedTuple):
     """One paragraph: literal text and substitutions."""
 
     parts: Template
@@ -179,8 +177,10 @@ Block = Union[Para, When, Vary]
 # ------------------------------------------------------------ choices/scenes
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
+class Choice(NamedTuple):
+    """(Model classes built thousands of times per load are NamedTuples:
+    immutable like the frozen dataclasses, and several times cheaper.)"""
+
     key: str  # stable id for once-only bookkeeping: "scene/choice-id"
     label: str
     goto: str
@@ -188,8 +188,8 @@ class Choice:
     disabled: str | None  # shown greyed out with this reason when cond fails
     effects: Effects
     once: bool
-    where: Where = field(compare=False)
-    goto_where: Where | None = field(default=None, compare=False)
+    where: Where
+    goto_where: Where | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,8 +198,7 @@ class Ending:
     title: str
 
 
-@dataclass(frozen=True, slots=True)
-class Scene:
+class Scene(NamedTuple):
     id: str
     title: str
     chapter: str
@@ -211,7 +210,7 @@ class Scene:
     ending: Ending | None
     checkpoint: bool
     effects: Effects
-    where: Where = field(compare=False)
+    where: Where
 
     def targets(self) -> tuple[Choice, ...]:
         return self.choices + ((self.fallback,) if self.fallback else ())
@@ -245,6 +244,9 @@ class Story:
     fingerprint: str  # sha256 of the files' content, for saves and caches
     where: Where = field(compare=False)
     migration: Migration = field(default_factory=Migration, compare=False)
+    # Facts derived from the (immutable) story, computed once by whoever needs
+    # them first (the checker's index of conditions and names).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def name_of(self, key: str) -> str:
         return self.names.get(key, key.replace("_", " "))

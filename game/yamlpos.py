@@ -46,7 +46,10 @@ _SCALAR_TAGS = {
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _scalars = SafeConstructor()
-_MAYBE_SPECIAL = frozenset("0123456789+-.~nNtTfF") | {""}  # first characters of null/bool/int/float
+# A plain scalar can only be null, a boolean or a number if it is one of
+# these words, or starts like a number; anything else is text, untested.
+_KEYWORDS = frozenset(["", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"])
+_NUMBER_START = frozenset("0123456789+-.")
 # YAML 1.2 core schema: only these spellings are booleans and numbers, so a
 # label such as `No`, `On` or `1:20` stays text (YAML 1.1 would turn them
 # into false, true and 80: the "Norway problem").
@@ -58,8 +61,13 @@ _CORE = {
         r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
 }
 
-# Characters YAML itself refuses, found here first so the error names the spot.
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Characters refused anywhere in a story file, found before parsing so the
+# error names the spot: what YAML itself refuses, plus C1 controls and the
+# bidirectional overrides that could reorder what a terminal shows.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+# After a clean decode, only escapes in double-quoted scalars ("\e", "\x07")
+# can still make such characters; those scalars are checked as they are read.
+_ESCAPED_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class YamlError(Exception):
@@ -70,12 +78,18 @@ class YamlError(Exception):
 
 
 class YMap(dict):
-    """A mapping that knows where it and each of its keys and values stand."""
+    """A mapping that knows where it and each of its keys and values stand.
+    `places[key]` is (key line, key column, value line, value column)."""
 
-    __slots__ = ("pos", "key_pos", "val_pos")
+    __slots__ = ("pos", "places")
 
     def where(self, key: str) -> Pos:
-        return self.val_pos.get(key, self.pos)
+        place = self.places.get(key)
+        return (place[2], place[3]) if place else self.pos
+
+    def key_where(self, key: str) -> Pos:
+        place = self.places.get(key)
+        return (place[0], place[1]) if place else self.pos
 
 
 class YSeq(list):
@@ -202,35 +216,70 @@ class _Builder:
 
     def node(self):
         """Build one value from the event stream. This loop is the hot path
-        of loading a story, so it binds names locally and inlines the
-        budget check, positions and sequence appends."""
+        of loading a story: names are bound locally, the node count is kept
+        in a local, and plain scalars (most events) take an inlined path."""
         get = self.loader.get_event
         scalar_event, alias_event = ScalarEvent, AliasEvent
         seq_start, map_start = SequenceStartEvent, MappingStartEvent
+        keywords, number_start = _KEYWORDS, _NUMBER_START
         stack: list[_Frame] = []
         budget = self.budget
+        count = self.count
         while True:
             event = get()
             kind = type(event)
-            mark = event.start_mark
-            pos = (mark.line + 1, mark.column + 1)
             if kind is scalar_event:
-                self.count += 1
-                if self.count > budget:
+                count += 1
+                if count > budget:
+                    self.count = count
                     self.grow(0, event)
-                if event.tag is None and not event.style and event.implicit[0] \
-                        and event.value[:1] not in _MAYBE_SPECIAL:
-                    value = event.value  # plain text: the common case
+                text = event.value
+                if event.tag is None and not event.style and event.implicit[0] and text[:1] not in number_start \
+                        and (len(text) > 5 or text not in keywords):
+                    value = text  # plain text: the common case
                 else:
+                    if event.style == '"' and _ESCAPED_CONTROL.search(text):
+                        bad = _ESCAPED_CONTROL.search(text).group()
+                        self.errors.append(YamlError(_pos(event), f"quoted text contains control character U+{ord(bad):04X} "
+                                                                  "(terminal escapes are not allowed in a story)"))
+                        text = _ESCAPED_CONTROL.sub("\ufffd", text)
+                        event.value = text
                     value = self.scalar(event)
                 if event.anchor:
                     self.anchors[event.anchor] = (value, 1)
-            elif kind is seq_start or kind is map_start:
+                mark = event.start_mark
+                line, col = mark.line + 1, mark.column + 1
+                if not stack:
+                    self.count = count
+                    return value
+                frame = stack[-1]
+                if not frame.is_map:
+                    frame.value.append(value)
+                    frame.value.item_pos.append((line, col))
+                elif frame.key is None:  # a key: keys stay text (`no:` and `1:` are names)
+                    frame.key = (text, line, col, text == "<<" and not event.style and event.tag is None)
+                else:
+                    key, key_line, key_col, merge = frame.key
+                    container = frame.value
+                    if merge or key in container:  # merges and duplicate keys: the slow path
+                        self.count = count
+                        self.put(frame, value, line, col)
+                    else:
+                        frame.key = None
+                        container[key] = value
+                        container.places[key] = (key_line, key_col, line, col)
+                continue
+            mark = event.start_mark
+            pos = (mark.line + 1, mark.column + 1)
+            if kind is seq_start or kind is map_start:
                 if stack and stack[-1].is_map and stack[-1].key is None:
                     raise YamlError(pos, "a key must be a plain name, not a list or mapping")
                 if len(stack) >= MAX_DEPTH:
                     raise YamlError(pos, f"nesting is deeper than {MAX_DEPTH} levels")
-                self.grow(1, event)
+                count += 1
+                if count > budget:
+                    self.count = count
+                    self.grow(0, event)
                 is_map = kind is map_start
                 refused = event.tag not in (None, "!", _MAP if is_map else _SEQ)
                 if refused:
@@ -238,22 +287,24 @@ class _Builder:
                 container = YMap() if is_map else YSeq()
                 container.pos = pos
                 if is_map:
-                    container.key_pos, container.val_pos = {}, {}
+                    container.places = {}
                 else:
                     container.item_pos = []
                 if event.anchor:
                     self.open.add(event.anchor)
-                frame = _Frame(container, is_map, event.anchor, self.count)
+                frame = _Frame(container, is_map, event.anchor, count)
                 frame.forbidden = refused
                 stack.append(frame)
                 continue
-            elif kind is alias_event:
+            if kind is alias_event:
                 if event.anchor in self.open:
                     raise YamlError(pos, "an alias refers to the node that contains it")
                 if event.anchor not in self.anchors:
                     raise YamlError(pos, f"unknown alias '*{event.anchor}'")
                 value, size = self.anchors[event.anchor]
+                self.count = count
                 self.grow(size, event)
+                count = self.count
             else:  # the end of a sequence or mapping
                 frame = stack.pop()
                 value = None if frame.forbidden else frame.value
@@ -261,38 +312,35 @@ class _Builder:
                     self.merge(value, frame.merges)
                 if frame.anchor:
                     self.open.discard(frame.anchor)
-                    self.anchors[frame.anchor] = (value, self.count - frame.first_count + 1)
+                    self.anchors[frame.anchor] = (value, count - frame.first_count + 1)
                 pos = frame.value.pos
-                event = None
             if not stack:
+                self.count = count
                 return value
             parent = stack[-1]
-            if parent.is_map:
-                self.attach(parent, value, pos, event)
-            else:
+            if not parent.is_map:
                 parent.value.append(value)
                 parent.value.item_pos.append(pos)
-
-    def attach(self, frame: _Frame, value, pos: Pos, event) -> None:
-        container = frame.value
-        if frame.key is None:  # this node is a key
-            if event is None or type(event) is not ScalarEvent:
+            elif parent.key is None:
                 raise YamlError(pos, "a key must be a plain name, not a list, mapping or alias")
-            merge = event.value == "<<" and not event.style and event.tag is None
-            frame.key = (event.value, pos, merge)  # keys stay text: `no:` or `1:` are names here
-            return
-        key, key_pos, merge = frame.key
+            else:
+                self.count = count
+                self.put(parent, value, pos[0], pos[1])
+
+    def put(self, frame: _Frame, value, line: int, col: int) -> None:
+        """Store a value under the key read just before it."""
+        key, key_line, key_col, merge = frame.key
         frame.key = None
+        container = frame.value
         if merge:
-            frame.merges.append((value, pos))
-        elif key in container.key_pos:
-            first = container.key_pos[key][0]
-            self.errors.append(YamlError(key_pos, f"duplicate key '{key}' (first defined on line {first}); "
-                                                  "the second would silently replace the first"))
+            frame.merges.append((value, (line, col)))
+        elif key in container.places:
+            first = container.places[key][0]
+            self.errors.append(YamlError((key_line, key_col), f"duplicate key '{key}' (first defined on line "
+                                                              f"{first}); the second would silently replace the first"))
         else:
             container[key] = value
-            container.key_pos[key] = key_pos
-            container.val_pos[key] = pos
+            container.places[key] = (key_line, key_col, line, col)
 
     def merge(self, target: YMap, merges) -> None:
         """`<<: *defaults` fills in keys the mapping does not give itself."""
@@ -304,8 +352,7 @@ class _Builder:
                 for key, item in source.items():
                     if key not in target:
                         target[key] = item
-                        target.key_pos[key] = source.key_pos[key]
-                        target.val_pos[key] = source.val_pos[key]
+                        target.places[key] = source.places[key]
 
     def scalar(self, event):
         tag = event.tag

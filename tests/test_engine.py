@@ -254,7 +254,7 @@ def test_model_is_immutable(story):
     import dataclasses
 
     scene = story.scenes["start"]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):  # FrozenInstanceError (dataclasses) is one
         scene.title = "x"
     with pytest.raises(TypeError):
         story.scenes["new"] = scene

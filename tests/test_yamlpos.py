@@ -13,10 +13,10 @@ from game.yamlpos import YamlError, decode, load
 def test_positions_are_one_based_for_keys_values_and_items():
     value, problems = load("a: 1\nlist:\n  - x\n  - {y: 2}\n")
     assert problems == []
-    assert value.key_pos["list"] == (2, 1)
-    assert value.val_pos["a"] == (1, 4)
+    assert value.key_where("list") == (2, 1)
+    assert value.where("a") == (1, 4)
     assert value["list"].item_pos == [(3, 5), (4, 5)]
-    assert value["list"][1].val_pos["y"] == (4, 9)
+    assert value["list"][1].where("y") == (4, 9)
 
 
 def test_duplicate_keys_are_reported_not_silently_replaced():

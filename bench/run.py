@@ -1,0 +1,235 @@
+"""Dead Reckoning benchmarks: one table, every figure beside its floor.
+
+    python bench/run.py            # N = 100, 1,000, 10,000
+    python bench/run.py --large    # and N = 100,000 (a few minutes)
+    python bench/run.py --runs 7   # more repeats (default 5; 3 at 10,000, 1 at 100,000)
+
+Each timing is taken in a fresh interpreter (so no warm object caches help),
+repeated, and reported as the median with min-max. Floors are measured in
+the same run, on the same files: ratios hold across machines, absolute
+times drift. Stories come from bench/synth.py; caches and saves go to a
+temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import synth  # noqa: E402
+
+PY = sys.executable
+
+SNIPPETS = {
+    "c_parse": """
+import sys, time, glob, yaml
+files = sorted(glob.glob(sys.argv[1] + "/*.yaml"))
+t = time.perf_counter()
+for f in files:
+    with open(f, "rb") as h:
+        yaml.load(h.read(), Loader=yaml.CSafeLoader)
+print(time.perf_counter() - t)
+""",
+    "cold": """
+import sys, time
+from game import build, check, loader, yamlpos  # imports are timed by the first-prompt rows, not here
+t = time.perf_counter()
+story, _ = loader.load_all(sys.argv[1], use_cache=False)
+check.warnings(story)
+print(time.perf_counter() - t)
+""",
+    "warm": """
+import sys, time
+from game import cache, dirs, loader
+t = time.perf_counter()
+story, _ = loader.load_all(sys.argv[1])
+assert story is not None
+print(time.perf_counter() - t)
+""",
+    "json": """
+import sys, time, json
+text = open(sys.argv[1] + ".json").read()
+t = time.perf_counter()
+json.loads(text)
+print(time.perf_counter() - t)
+""",
+    "steps": """
+import sys, time, random, json, tempfile, resource
+from pathlib import Path
+from game import engine, loader, saves
+story, _ = loader.load_all(sys.argv[1])
+rng = random.Random(1)
+state = engine.new_game(story)
+steps, autosaves = [], []
+store = saves.SaveStore(Path(tempfile.mkdtemp()), story)
+for i in range(20000):
+    options = [o for o in engine.options(story, state) if o.enabled]
+    option = options[rng.randrange(len(options))]
+    t = time.perf_counter_ns()
+    nxt = engine.choose(story, state, option.number)
+    steps.append(time.perf_counter_ns() - t)
+    if i % 50 == 0:
+        t = time.perf_counter_ns()
+        store.autosave(nxt)
+        autosaves.append(time.perf_counter_ns() - t)
+    state = engine.retry(story, nxt) if story.scenes[nxt.scene].ending else nxt
+steps.sort(); autosaves.sort()
+print(json.dumps({"step_median": steps[len(steps) // 2] / 1e9, "step_p99": steps[int(len(steps) * 0.99)] / 1e9,
+                  "save_median": autosaves[len(autosaves) // 2] / 1e9,
+                  "save_p99": autosaves[int(len(autosaves) * 0.99)] / 1e9,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+""",
+    "bare_walk": """
+import sys, time, glob, random, yaml
+scenes = {}
+for f in sorted(glob.glob(sys.argv[1] + "/*.yaml")):
+    if not f.endswith("story.yaml"):
+        scenes.update(yaml.load(open(f).read(), Loader=yaml.CSafeLoader)["scenes"])
+rng = random.Random(1)
+here, flags, start = "s000000", set(), "s000000"
+t = time.perf_counter()
+for _ in range(200000):
+    scene = scenes[here]
+    if "ending" in scene:
+        here, flags = start, set()
+        continue
+    ok = [c for c in scene["choices"] if "if" not in c or c["if"]["flag"] in flags]
+    choice = ok[rng.randrange(len(ok))]
+    for name in choice.get("effects", {}).get("set", []) if isinstance(choice.get("effects", {}).get("set"), list) else [choice.get("effects", {}).get("set")] if "effects" in choice else []:
+        flags.add(name)
+    here = choice["goto"]
+print((time.perf_counter() - t) / 200000)
+""",
+    "random": """
+import sys, time
+from game import loader, playtest
+story, _ = loader.load_all(sys.argv[1])
+t = time.perf_counter()
+report = playtest.random_runs(story, 300, 1, max_steps=1000)
+print(report.choices / (time.perf_counter() - t))
+""",
+    "pass": "print(0)",
+    "imports": "import yaml, prompt_toolkit",
+}
+
+
+def run(snippet: str, *args: str, env: dict) -> str:
+    out = subprocess.run([PY, "-c", SNIPPETS[snippet], *args], capture_output=True, text=True, env=env, cwd=ROOT,
+                         check=True)
+    return out.stdout.strip()
+
+
+def wall(argv: list[str], env: dict, stdin=subprocess.DEVNULL) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, env=env, cwd=ROOT, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   check=True)
+    return time.perf_counter() - started
+
+
+def stats(values: list[float]) -> tuple[float, float, float]:
+    return statistics.median(values), min(values), max(values)
+
+
+def fmt(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.1f} us"
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, ...]] = []
+
+    def add(self, what: str, n: str, values, floor_name: str = "", floor_values=None, better: str = "lower"):
+        median, low, high = stats(values)
+        row = [what, n, fmt(median), f"{fmt(low)} - {fmt(high)}"]
+        if floor_values:
+            floor = statistics.median(floor_values)
+            row += [f"{floor_name} {fmt(floor)}", f"{median / floor:.2f}x"]
+        else:
+            row += [floor_name, ""]
+        self.rows.append(tuple(row))
+        return median
+
+    def note(self, what: str, n: str, value: str, floor: str = "", ratio: str = "") -> None:
+        self.rows.append((what, n, value, "", floor, ratio))
+
+    def print(self) -> None:
+        head = ("measure", "N", "median", "min - max", "floor (same run)", "ratio")
+        widths = [max(len(str(r[i])) for r in [head, *self.rows]) for i in range(6)]
+        for row in [head, tuple("-" * w for w in widths), *self.rows]:
+            print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--large", action="store_true", help="also N = 100,000")
+    args = parser.parse_args()
+    sizes = [100, 1_000, 10_000] + ([100_000] if args.large else [])
+    table = Table()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "XDG_DATA_HOME": str(tmp_path / "data"),
+               "DEAD_RECKONING_SAVE_DIR": str(tmp_path / "saves"), "PYTHONPATH": str(ROOT)}
+        script = Path(PY).parent / "dead-reckoning"
+        game = [str(script)] if script.exists() else [PY, "-m", "game"]
+        runs = args.runs
+
+        empty = [wall([PY, "-c", "pass"], env) for _ in range(runs)]
+        floor = [wall([PY, "-c", "import yaml, prompt_toolkit"], env) for _ in range(runs)]
+        wall(game + ["--plain"], env)  # fills the cache
+        warm = [wall(game + ["--plain"], env) for _ in range(runs)]
+        cold = [wall(game + ["--plain", "--no-cache"], env) for _ in range(runs)]
+        table.add("python -c pass", "", empty)
+        table.add("first prompt, bundled story (cached)", "98", warm, "import yaml+pt", floor)
+        table.add("first prompt, bundled story (--no-cache)", "98", cold, "import yaml+pt", floor)
+
+        for n in sizes:
+            story = synth.generate(n, tmp_path / f"synth-{n}")
+            import yaml
+
+            merged = {}
+            for f in sorted(story.glob("*.yaml")):
+                merged[f.name] = yaml.load(f.read_text(), Loader=yaml.CSafeLoader)
+            (tmp_path / f"synth-{n}.json").write_text(json.dumps(merged))
+            reps = 1 if n >= 100_000 else (3 if n >= 10_000 else runs)
+            label = f"{n:,}"
+            c_parse = [float(run("c_parse", str(story), env=env)) for _ in range(reps)]
+            cold_load = [float(run("cold", str(story), env=env)) for _ in range(reps)]
+            table.add("cold load + check", label, cold_load, "C-loader parse", c_parse)
+            run("warm", str(story), env=env)  # writes the cache
+            warm_load = [float(run("warm", str(story), env=env)) for _ in range(reps)]
+            json_floor = [float(run("json", str(story), env=env)) for _ in range(reps)]
+            table.add("warm load (cached)", label, warm_load, "json.loads", json_floor)
+            if n <= 10_000:
+                walk = [float(run("bare_walk", str(story), env=env)) for _ in range(reps)]
+                results = [json.loads(run("steps", str(story), env=env)) for _ in range(reps)]
+                table.add("engine step (median)", label, [r["step_median"] for r in results], "bare dict walk", walk)
+                table.add("engine step (p99)", label, [r["step_p99"] for r in results], "bare dict walk", walk)
+                table.add("autosave (median, with fsync)", label, [r["save_median"] for r in results])
+                table.add("autosave (p99)", label, [r["save_p99"] for r in results])
+                table.note("peak memory (load + 20,000 steps)", label,
+                           f"{max(r['peak_mb'] for r in results):.0f} MB")
+            if n == 1_000:
+                rates = [float(run("random", str(story), env=env)) for _ in range(reps)]
+                median, low, high = stats(rates)
+                table.note("test --random: choices per second", label, f"{median:,.0f}",
+                           f"range {low:,.0f} - {high:,.0f}")
+    table.print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,102 @@
+"""The compiled story cache: used when nothing changed, rebuilt when a file
+changes, skipped with --no-cache, and never trusted blindly."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import ROOT, run_game
+from game import cache, dirs, loader
+
+VAULT = ROOT / "examples" / "night-vault"
+
+
+@pytest.fixture
+def story_dir(tmp_path):
+    folder = tmp_path / "vault"
+    shutil.copytree(VAULT, folder)
+    return folder
+
+
+def cache_files():
+    folder = dirs.cache_dir() / "stories"
+    return sorted(folder.glob("*.json")) if folder.exists() else []
+
+
+def test_second_load_comes_from_the_cache_and_is_identical(story_dir, monkeypatch):
+    cold, _ = loader.load_all(story_dir)
+    assert len(cache_files()) == 1
+    from game import yamlpos
+
+    calls = []
+    real = yamlpos.load_counted
+    monkeypatch.setattr(yamlpos, "load_counted", lambda *a, **k: calls.append(1) or real(*a, **k))
+    warm, diags = loader.load_all(story_dir)
+    assert calls == [] and diags == []  # no YAML parsed
+    assert warm == cold and all(tuple(warm.scenes[k]) == tuple(cold.scenes[k]) for k in cold.scenes)
+
+
+def test_an_edit_misses_the_cache(story_dir, monkeypatch):
+    loader.load_all(story_dir)
+    bank = story_dir / "bank.yaml"
+    bank.write_text(bank.read_text().replace("Rain needles", "Snow buries"))
+    story, _ = loader.load_all(story_dir)
+    assert story.scenes["alley"].text[0].options[0][0].parts[0].startswith("Snow buries")
+    assert len(cache_files()) == 2
+
+
+def test_no_cache_neither_reads_nor_writes(story_dir):
+    result = run_game("check", "--no-cache", str(story_dir))
+    assert result.returncode == 0 and cache_files() == []
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda d: d["scenes"][0][6][0].__setitem__(2, "nowhere"),  # a goto to a scene that is not there
+    lambda d: d["story"].__setitem__(3, "nowhere"),  # the start scene
+    lambda d: d["scenes"][0].__setitem__(6, "not a list"),
+    lambda d: d["scenes"][0][6][0].__setitem__(3, ["exec", "import os"]),  # an unknown condition
+    lambda d: d["scenes"][0][11].__setitem__(0, 99),  # a position in a file that is not there
+    lambda d: d["scenes"].append(d["scenes"][0]),  # a scene twice
+    lambda d: d.__setitem__("fingerprint", "0" * 64),
+])
+def test_a_tampered_cache_is_ignored(story_dir, tamper):
+    cold, _ = loader.load_all(story_dir)
+    (path,) = cache_files()
+    data = json.loads(path.read_text())
+    tamper(data)
+    path.write_text(json.dumps(data))
+    again, diags = loader.load_all(story_dir)
+    assert again == cold and diags == []
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\xff garbage", b"[" * 100_000, b'{"format": 1}', b"null"])
+def test_a_corrupt_cache_is_ignored(story_dir, content):
+    cold, _ = loader.load_all(story_dir)
+    (path,) = cache_files()
+    path.write_bytes(content)
+    again, diags = loader.load_all(story_dir)
+    assert again == cold and diags == []
+
+
+def test_an_oversized_cache_is_not_read(story_dir):
+    cold, _ = loader.load_all(story_dir)
+    (path,) = cache_files()
+    path.write_bytes(b" " * 20_000_000)
+    assert loader.load_all(story_dir)[0] == cold
+
+
+def test_the_cache_is_keyed_by_version_and_format():
+    assert cache.key("abc") == f"v{cache.FORMAT}-{__import__('game').__version__}-abc"
+
+
+def test_positions_follow_the_current_folder(story_dir, tmp_path, monkeypatch):
+    """Diagnostics name files as seen from where the command runs, not where
+    the cache was written."""
+    monkeypatch.chdir(tmp_path)
+    loader.load_all("vault")
+    monkeypatch.chdir(story_dir)
+    warm, _ = loader.load_all(".")
+    assert warm.scenes["alley"].where.file == "bank.yaml"
