@@ -58,7 +58,7 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
             on = scene_id(i + 1)
             side = scene_id(regular + i if i < endings else rng.randrange(n))  # every ending has a way in
             back = scene_id(rng.randrange(regular))
-            flag = flags[i % len(flags)]
+            flag = flags[(i // 3) % len(flags)]  # scene 3k+1 sets it, scene 3k+2 reads it
             lines.append("    choices:")
             lines.append(f"      - {{label: Go on toward {rng.choice(WORDS)}, goto: {on}}}")
             if i % 3 == 1:
@@ -66,7 +66,7 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
             else:
                 lines.append(f"      - {{label: Try the {rng.choice(WORDS)}, goto: {side}}}")
             if i % 3 == 2:
-                lines.append(f"      - {{label: Use what you know, goto: {back}, if: {{flag: {flags[(i // 3) % len(flags)]}}}}}")
+                lines.append(f"      - {{label: Use what you know, goto: {back}, if: {{flag: {flag}}}}}")
             else:
                 lines.append(f"      - {{label: Turn back to the {rng.choice(WORDS)}, goto: {back}}}")
         if (i + 1) % PER_FILE == 0 or i == n - 1:

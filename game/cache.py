@@ -12,12 +12,10 @@ cannot run code or put an invalid story in front of the engine.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from types import MappingProxyType
 
-from game import __version__
+from game import __version__, atomic
 from game import model as m
 
 FORMAT = 1
@@ -107,17 +105,8 @@ def store(folder: Path, cache_key: str, data: dict) -> None:
     """Write atomically; a cache that cannot be written is simply skipped."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".story.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, separators=(",", ":"), ensure_ascii=False)
-            os.replace(temp, folder / f"{cache_key}.json")
-        except BaseException:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
-            raise
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        atomic.write(folder / f"{cache_key}.json", text.encode("utf-8"), durable=False)
         entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
             old.unlink()

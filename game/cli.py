@@ -23,8 +23,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     play = sub.add_parser("play", help="play a story (the default command)")
-    play.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
-    play.add_argument("--no-cache", action="store_true", help="parse the YAML even if a compiled copy is cached")
+    _story_arguments(play)
     mode = play.add_mutually_exclusive_group()
     mode.add_argument("--plain", action="store_true",
                       help="plain line mode: no escape codes, one answer per line (automatic when stdin "
@@ -45,8 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     _save_dir_option(play)
 
     test = sub.add_parser("test", help="explore every path, play random runs, check coverage and transcripts")
-    test.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
-    test.add_argument("--no-cache", action="store_true", help="parse the YAML even if a compiled copy is cached")
+    _story_arguments(test)
     test.add_argument("--limit", type=int, default=200_000, metavar="N",
                       help="most states to explore (default 200,000)")
     test.add_argument("--random", type=int, default=100, metavar="N", help="random playthroughs (default 100; 0: none)")
@@ -58,30 +56,31 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("--json", action="store_true", help="the report as JSON")
 
     graph = sub.add_parser("graph", help="draw the story's map (Mermaid or Graphviz DOT)")
-    graph.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
-    graph.add_argument("--no-cache", action="store_true", help="parse the YAML even if a compiled copy is cached")
+    _story_arguments(graph)
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     graph.add_argument("--chapter", metavar="C", help="only this chapter (its name, number or part of the name)")
 
     stats = sub.add_parser("stats", help="words, scenes, choices, endings and playthrough lengths")
-    stats.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
-    stats.add_argument("--no-cache", action="store_true", help="parse the YAML even if a compiled copy is cached")
+    _story_arguments(stats)
     stats.add_argument("--runs", type=int, default=200, metavar="N",
                        help="random runs measured for playthrough length (default 200)")
     stats.add_argument("--seed", type=int, default=0, metavar="S")
 
     saves = sub.add_parser("saves", help="list saved games of a story")
-    saves.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
-    saves.add_argument("--no-cache", action="store_true", help="parse the YAML even if a compiled copy is cached")
+    _story_arguments(saves)
     _save_dir_option(saves)
 
     check = sub.add_parser("check", help="check a story for errors and warnings")
-    check.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
-    check.add_argument("--no-cache", action="store_true", help="parse the YAML even if a compiled copy is cached")
+    _story_arguments(check)
 
     schema = sub.add_parser("schema", help="print where the JSON Schemas for editors are")
     schema.add_argument("--copy-to", metavar="DIR", help="copy story.schema.json and scenes.schema.json into DIR")
     return parser
+
+
+def _story_arguments(parser) -> None:
+    parser.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
+    parser.add_argument("--no-cache", action="store_true", help="parse the YAML even if a compiled copy is cached")
 
 
 def _save_dir_option(parser) -> None:

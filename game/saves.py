@@ -1,10 +1,11 @@
 """Save slots on disk: the only module that writes game files.
 
-A slot is `<save dir>/<story id>/<slot>.json`. Writes are atomic: the new
-save goes to a temporary file in the same folder, is flushed and fsynced, and
-only then replaces the slot with `os.replace`. Just before that, the previous
-save is hard-linked to `<slot>.json.bak`, so at every instant the slot holds
-either the old save or the new one, and the old one stays as a backup.
+A slot is `<save dir>/<story id>/<slot>.json`. Writes are atomic (see
+`atomic`): the new save goes to a temporary file in the same folder, is
+flushed and fsynced, and only then replaces the slot with `os.replace`. Just
+before that, the previous save is hard-linked to `<slot>.json.bak`, so at
+every instant the slot holds either the old save or the new one, and the
+old one stays as a backup.
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from game import atomic, savefile
 from game import model as m
-from game import savefile
 from game.savefile import SaveError
 from game.state import State
 
@@ -30,7 +29,6 @@ BACKUP_SUFFIX = ".bak"
 MAX_SAVE_BYTES = 8 * 1024 * 1024
 SLOT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 SLOT_RULE = "letters, digits, '-' and '_', at most 32, starting with a letter or digit"
-STALE_TEMP_SECONDS = 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +75,7 @@ class SaveStore:
             raise SaveError(f"the save would be {len(data):,} bytes, over the limit of {MAX_SAVE_BYTES:,}")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomic(path, data)
+            atomic.write(path, data, backup=path.with_name(path.name + BACKUP_SUFFIX))
         except OSError as exc:
             raise SaveError(f"cannot write '{name}': {exc.strerror or exc}") from None
         return path
@@ -89,7 +87,7 @@ class SaveStore:
             if current.exists():  # keep the last run: starting afresh never loses it
                 try:
                     os.replace(current, self.path(PREVIOUS_RUN))
-                    _fsync_dir(self.folder)
+                    atomic.fsync_dir(self.folder)
                 except OSError as exc:
                     raise SaveError(f"cannot keep the previous run: {exc.strerror or exc}") from None
         self.save(AUTOSAVE, state)
@@ -169,73 +167,3 @@ def describe(slots: list[SlotInfo]) -> list[str]:
             place = " - ".join(p for p in (s.chapter, s.title) if p)
             lines.append(f"  {s.name:<14} {when}  {place}, turn {s.turn}")
     return lines
-
-
-# ------------------------------------------------------------- atomic files
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    _clean_stale_temps(path.parent)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            _keep_backup(path)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(path.parent)
-
-
-def _keep_backup(path: Path) -> None:
-    """Make `path.bak` the current save, without ever removing `path`."""
-    backup = path.with_name(path.name + BACKUP_SUFFIX)
-    link = path.with_name(f".{path.name}.{os.getpid()}.bak.tmp")
-    try:
-        try:
-            os.unlink(link)
-        except FileNotFoundError:
-            pass
-        try:
-            os.link(path, link)
-        except OSError:  # no hard links here: copy instead
-            shutil.copyfile(path, link)
-        os.replace(link, backup)
-    except OSError:
-        try:
-            os.unlink(link)
-        except OSError:
-            pass
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _clean_stale_temps(folder: Path) -> None:
-    """Temporary files left by a process killed mid-write (never a save)."""
-    now = time.time()
-    for temp in folder.glob(".*.tmp"):
-        try:
-            if now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
-                temp.unlink()
-        except OSError:
-            pass

@@ -47,6 +47,15 @@ def make_story(tmp_path: Path, scenes: str, **kw):
     return loader.load_story(write_story(tmp_path / "story", scenes, **kw))
 
 
+def game_env(home: Path, **extra: str) -> dict[str, str]:
+    """An environment for a game in a child process (or a pty): home, data,
+    cache and saves all inside `home`, a real terminal type, no NO_COLOR."""
+    env = {**os.environ, "TERM": "xterm-256color", "HOME": str(home), "XDG_DATA_HOME": str(home / "d"),
+           "XDG_CACHE_HOME": str(home / "cache"), "DEAD_RECKONING_SAVE_DIR": str(home / "saves"), **extra}
+    env.pop("NO_COLOR", None)
+    return env
+
+
 def run_game(*args: str, input: str = "", cwd: Path | None = None, env: dict | None = None,
              timeout: float = 60) -> subprocess.CompletedProcess:
     """`python -m game ARGS` with the given stdin (not a terminal)."""

@@ -11,7 +11,7 @@ import time
 import pexpect
 import pytest
 
-from conftest import ROOT, run_game, write_story
+from conftest import ROOT, game_env, run_game, write_story
 from game import engine, loader
 from game.session import Message, SceneShown, Session
 
@@ -208,7 +208,7 @@ def test_watch_reloads_when_a_file_changes(tmp_path):
     import os
     import sys
 
-    env = {**os.environ, "DEAD_RECKONING_SAVE_DIR": str(tmp_path / "saves"), "HOME": str(tmp_path)}
+    env = game_env(tmp_path)
     child = pexpect.spawn(sys.executable, ["-m", "game", "play", "--plain", "--watch", str(folder)], cwd=str(ROOT),
                           env=env, encoding="utf-8", timeout=15)
     try:

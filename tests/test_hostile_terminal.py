@@ -20,7 +20,7 @@ from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output.vt100 import Vt100_Output
 
-from conftest import ROOT, run_game
+from conftest import ROOT, game_env, run_game
 from game import loader, saves, tui
 from game.session import Session
 
@@ -29,10 +29,8 @@ posix_only = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs a POSIX p
 
 
 def spawn(tmp_path, *args, cols=100):
-    env = {**os.environ, "TERM": "xterm-256color", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "d"),
-           "DEAD_RECKONING_SAVE_DIR": str(tmp_path / "saves")}
-    env.pop("NO_COLOR", None)
-    return pexpect.spawn(sys.executable, ["-m", "game", *args], cwd=str(ROOT), env=env, dimensions=(24, cols),
+    return pexpect.spawn(sys.executable, ["-m", "game", *args], cwd=str(ROOT), env=game_env(tmp_path),
+                         dimensions=(24, cols),
                          encoding="utf-8", timeout=20)
 
 
@@ -106,8 +104,7 @@ def test_ctrl_c_and_ctrl_z_in_the_terminal_player(tmp_path):
     game, the shell says so, and `fg` brings it back where it was. (Without
     a job-control shell the game's process group is orphaned, and POSIX
     discards stop signals for those.)"""
-    env = {**os.environ, "TERM": "xterm-256color", "HOME": str(tmp_path), "PS1": "$ ",
-           "XDG_DATA_HOME": str(tmp_path / "d"), "DEAD_RECKONING_SAVE_DIR": str(tmp_path / "saves")}
+    env = game_env(tmp_path, PS1="$ ")
     shell = pexpect.spawn("/bin/bash", ["--norc", "--noprofile", "-i"], cwd=str(ROOT), env=env,
                           dimensions=(24, 100), encoding="utf-8", timeout=20)
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from conftest import game_env
 from game import engine, loader
 from game.paths import bundled_story
 
@@ -35,9 +36,7 @@ def test_play_two_choices_and_quit_in_a_real_terminal(tmp_path):
         state = engine.choose(story, state, option.number)
         titles.append(story.scenes[state.scene].title)
 
-    env = {**os.environ, "TERM": "xterm-256color", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "d"),
-           "DEAD_RECKONING_SAVE_DIR": str(tmp_path / "saves")}
-    env.pop("NO_COLOR", None)
+    env = game_env(tmp_path)
     program, args = _command()
     child = pexpect.spawn(program, args, env=env, dimensions=(30, 100), encoding="utf-8", timeout=20)
     try:
@@ -63,8 +62,7 @@ def test_play_two_choices_and_quit_in_a_real_terminal(tmp_path):
 
 @pytest.mark.skipif(not hasattr(os, "fork") or shutil.which("stty") is None, reason="needs a POSIX pty")
 def test_save_quit_and_resume_in_a_real_terminal(tmp_path):
-    env = {**os.environ, "TERM": "xterm-256color", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "d"),
-           "DEAD_RECKONING_SAVE_DIR": str(tmp_path / "saves")}
+    env = game_env(tmp_path)
     program, args = _command()
     vault = str(Path(__file__).resolve().parent.parent / "examples" / "night-vault")
 

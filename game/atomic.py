@@ -1,0 +1,84 @@
+"""Writing a file so that a crash at any instant leaves the old content or
+the new, never a mix: a temporary file in the same folder, flushed, then
+renamed over the target. Used by saves (with fsync and a backup) and the
+story cache (without: a lost cache is only a slower start)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+STALE_TEMP_SECONDS = 3600
+
+
+def write(path: Path, data: bytes, *, durable: bool = True, backup: Path | None = None) -> None:
+    """Replace `path` with `data` atomically. `durable` fsyncs the file and
+    the folder; `backup`, if given, is made to hold the previous content
+    (hard-linked, so `path` itself never disappears)."""
+    _clean_stale_temps(path.parent)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        if backup is not None and path.exists():
+            _keep_backup(path, backup)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+    if durable:
+        fsync_dir(path.parent)
+
+
+def _keep_backup(path: Path, backup: Path) -> None:
+    link = path.with_name(f".{path.name}.{os.getpid()}.bak.tmp")
+    try:
+        try:
+            os.unlink(link)
+        except FileNotFoundError:
+            pass
+        try:
+            os.link(path, link)
+        except OSError:  # no hard links here: copy instead
+            shutil.copyfile(path, link)
+        os.replace(link, backup)
+    except OSError:
+        try:
+            os.unlink(link)
+        except OSError:
+            pass
+
+
+def fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _clean_stale_temps(folder: Path) -> None:
+    """Temporary files left by a process killed mid-write (never a real file)."""
+    now = time.time()
+    for temp in folder.glob(".*.tmp"):
+        try:
+            if now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
+                temp.unlink()
+        except OSError:
+            pass
