@@ -10,6 +10,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis keeps no example database in the repository: tests write only
+# to temporary folders.
+settings.register_profile("dead-reckoning", database=None)
+settings.load_profile("dead-reckoning")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
