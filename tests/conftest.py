@@ -9,11 +9,14 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-from hypothesis import settings
+import tempfile
 
-# Hypothesis keeps no example database in the repository: tests write only
-# to temporary folders.
+import pytest
+from hypothesis import configuration, settings
+
+# Hypothesis keeps nothing in the repository (no example database, no cache
+# of constants): tests write only to temporary folders.
+configuration.set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))
 settings.register_profile("dead-reckoning", database=None)
 settings.load_profile("dead-reckoning")
 
