@@ -151,7 +151,7 @@ class Table:
     def __init__(self) -> None:
         self.rows: list[tuple[str, ...]] = []
 
-    def add(self, what: str, n: str, values, floor_name: str = "", floor_values=None, better: str = "lower"):
+    def add(self, what: str, n: str, values, floor_name: str = "", floor_values=None):
         median, low, high = stats(values)
         row = [what, n, fmt(median), f"{fmt(low)} - {fmt(high)}"]
         if floor_values:

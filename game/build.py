@@ -62,12 +62,11 @@ class Builder:
             unknown = [key for key in value if key not in allowed]
         suggested = set()
         for key in unknown:
-            if True:
-                hint = did_you_mean(key, allowed)
-                if hint:
-                    suggested.add(hint.split("'")[1])
-                self.error(value.key_where(key), f"unknown key '{key}' in {what}",
-                           hint or "allowed: " + ", ".join(allowed))
+            hint = did_you_mean(key, allowed)
+            if hint:
+                suggested.add(hint.split("'")[1])
+            self.error(value.key_where(key), f"unknown key '{key}' in {what}",
+                       hint or "allowed: " + ", ".join(allowed))
         for key in required:
             if key not in value and key not in suggested:  # a misspelling is reported once
                 self.error(value.pos, f"{what} needs '{key}'")

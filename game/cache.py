@@ -117,10 +117,6 @@ def store(folder: Path, cache_key: str, data: dict) -> None:
 # ------------------------------------------------------------------ reading
 
 
-def _is(value, kind) -> bool:
-    return type(value) is kind
-
-
 def _str(value) -> str:
     if type(value) is not str:
         raise Invalid("text expected")

@@ -316,7 +316,8 @@ def cmd_play(args) -> int:
         session.state = state
     try:
         if args.load or args.resume:
-            name = args.load or (store.latest().name if store.latest() else None)
+            latest = None if args.load else store.latest()
+            name = args.load or (latest.name if latest else None)
             if name is None:
                 session.notices.append("There is no saved game to continue yet: a new run begins.")
             else:

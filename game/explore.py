@@ -13,7 +13,7 @@ both out of the key keeps the search to thousands of states, not millions.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from game import check, engine
 from game import model as m
@@ -57,64 +57,121 @@ def _reads(scene: m.Scene) -> set[tuple[str, str]]:
     return found
 
 
+KINDS = ("flag", "item", "counter", "visited", "once")
+
+
 class KeyFunction:
     """state -> exploration key, keeping only what a condition in some scene
     still reachable from the current one reads (so a chapter's bookkeeping
-    stops mattering once it cannot be re-entered)."""
+    stops mattering once it cannot be re-entered).
+
+    Scenes that can reach each other (a strongly connected component) read
+    the same things, so the answer is computed once per component, in the
+    order Tarjan's algorithm finds them (a component after all it reaches):
+    linear in the story, not quadratic."""
 
     def __init__(self, story: m.Story):
-        self.story = story
-        self.cache: dict[str, dict[str, frozenset[str]]] = {}
-
-    def relevant(self, scene_id: str) -> dict[str, frozenset[str]]:
-        if scene_id not in self.cache:
+        self.relevant: dict[str, dict[str, frozenset[str]]] = {}
+        successors = {sid: [c.goto for c in scene.targets()] for sid, scene in story.scenes.items()}
+        for component in _components(successors):
             reads: set[tuple[str, str]] = set()
-            seen = {scene_id}
-            queue = deque([scene_id])
-            while queue:
-                scene = self.story.scenes[queue.popleft()]
-                reads |= _reads(scene)
-                for choice in scene.targets():
-                    if choice.goto not in seen:
-                        seen.add(choice.goto)
-                        queue.append(choice.goto)
-            self.cache[scene_id] = {kind: frozenset(n for k, n in reads if k == kind)
-                                    for kind in ("flag", "item", "counter", "visited", "once")}
-        return self.cache[scene_id]
+            for sid in component:
+                reads |= _reads(story.scenes[sid])
+            inherited = [self.relevant[t] for sid in component for t in successors[sid] if t in self.relevant]
+            answer = {kind: frozenset(n for k, n in reads if k == kind).union(*(r[kind] for r in inherited))
+                      for kind in KINDS}
+            for sid in component:
+                self.relevant[sid] = answer
 
     def __call__(self, state: State) -> tuple:
-        r = self.relevant(state.scene)
+        r = self.relevant[state.scene]
         return (state.scene, state.flags & r["flag"], frozenset(r["item"].intersection(state.items)),
                 tuple(sorted((k, v) for k, v in state.counters.items() if k in r["counter"])),
                 state.chosen & r["once"], frozenset(r["visited"].intersection(state.visits)))
 
 
+def _components(successors: dict[str, list[str]]) -> list[list[str]]:
+    """Strongly connected components, each after every component it reaches
+    (Tarjan's algorithm, iterative: stories can be 200,000 scenes deep)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[list[str]] = []
+    for root in successors:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            targets = successors[node]
+            while i < len(targets):
+                target = targets[i]
+                i += 1
+                if target not in index:
+                    work.append((node, i))
+                    work.append((target, 0))
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            else:
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    found.append(component)
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+    return found
+
+
 def explore(story: m.Story, *, limit: int = DEFAULT_LIMIT, seed: int = 0) -> Exploration:
+    """Breadth first over states. Each state keeps only a link to the state
+    it came from (paths are rebuilt for findings), and states carry no undo
+    history: exploration never undoes."""
     result = Exploration()
-    start = engine.new_game(story, seed)
+    start = replace(engine.new_game(story, seed), history=())
     state_key = KeyFunction(story)
     seen = {state_key(start)}
-    queue: deque[tuple[State, tuple[Step, ...]]] = deque([(start, ())])
+    links: list[tuple[int, Step | None]] = [(-1, None)]  # node -> (parent node, step taken)
+
+    def path(node: int) -> tuple[Step, ...]:
+        steps = []
+        while node > 0:
+            node, step = links[node]
+            steps.append(step)
+        return tuple(reversed(steps))
+
+    queue: deque[tuple[State, int]] = deque([(start, 0)])
     result.scene_paths[start.scene] = ()
     while queue:
-        state, path = queue.popleft()
+        state, node = queue.popleft()
         result.states += 1
         try:
             view = engine.view(story, state)
         except Exception as exc:  # a runtime error is a finding, not a crash
-            result.errors.append((state.scene, f"{type(exc).__name__}: {exc}", path))
+            result.errors.append((state.scene, f"{type(exc).__name__}: {exc}", path(node)))
             continue
         if view.ending:
             continue
         enabled = [o for o in view.options if o.enabled]
         if not enabled:
-            result.stuck.append((state.scene, path))
+            result.stuck.append((state.scene, path(node)))
             continue
         for option in enabled:
             try:
-                nxt = engine.choose(story, state, option.number)
+                nxt = engine.take(story, state, option.choice, keep_history=False)
             except Exception as exc:
-                result.errors.append((state.scene, f"{type(exc).__name__}: {exc}", path))
+                result.errors.append((state.scene, f"{type(exc).__name__}: {exc}", path(node)))
                 continue
             result.choices_taken.add(option.choice.key)
             key = state_key(nxt)
@@ -124,9 +181,10 @@ def explore(story: m.Story, *, limit: int = DEFAULT_LIMIT, seed: int = 0) -> Exp
                 result.complete = False
                 continue
             seen.add(key)
-            step_path = path + (Step(option.number, option.label),)
-            result.scene_paths.setdefault(nxt.scene, step_path)
-            queue.append((nxt, step_path))
+            links.append((node, Step(option.number, option.label)))
+            if nxt.scene not in result.scene_paths:
+                result.scene_paths[nxt.scene] = path(len(links) - 1)
+            queue.append((nxt, len(links) - 1))
     return result
 
 

@@ -39,12 +39,14 @@ def run(session: Session, inp: TextIO, out: TextIO, transcript: Transcript | Non
         """Print events; True when the run is over."""
         for event in events:
             lines = render.event_lines(event, session.summary(), ENDING_MENU)
-            if isinstance(event, SceneShown) and event.view.ending and event.view.ending.kind == m.VICTORY:
+            victory = isinstance(event, SceneShown) and event.view.ending is not None \
+                and event.view.ending.kind == m.VICTORY
+            if victory:  # nothing to retry after a win: the run is over
                 lines = lines[: -len(ENDING_MENU)] + ["The end."]
             out.write("\n".join(lines) + "\n")
             if transcript:
                 transcript.shown(lines)
-            if isinstance(event, Quit) or lines[-1:] == ["The end."]:
+            if victory or isinstance(event, Quit):
                 return True
         return False
 

@@ -53,10 +53,6 @@ def scene_lines(view: engine.View, width: int | None = None) -> list[str]:
     return [safe(line) for line in lines]
 
 
-def ending_lines(view: engine.View, summary: str, menu) -> list[str]:
-    return [summary] + [f"{i}. {label}" for i, label in enumerate(menu, 1)]
-
-
 def event_lines(event, summary: str, menu, width: int | None = None) -> list[str]:
     """Any session event as plain lines (plain mode, transcripts)."""
     from game.session import Message, Quit, SceneShown
@@ -68,6 +64,6 @@ def event_lines(event, summary: str, menu, width: int | None = None) -> list[str
     if isinstance(event, SceneShown):
         lines = [""] + scene_lines(event.view, width)
         if event.view.ending:
-            lines += ending_lines(event.view, summary, menu)
+            lines += [summary] + [f"{i}. {label}" for i, label in enumerate(menu, 1)]
         return lines
     return []

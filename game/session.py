@@ -49,14 +49,21 @@ class Session:
 
     # -- what the screen shows -------------------------------------------
     def view(self) -> engine.View:
+        """The whole screen, text rendered: for showing a scene."""
         return engine.view(self.story, self.state)
+
+    def scene(self) -> m.Scene:
+        """The current scene, without rendering anything (headers, toolbars)."""
+        return self.story.scenes[self.state.scene]
+
+    def options(self) -> tuple[engine.Option, ...]:
+        return engine.options(self.story, self.state)
 
     def labels(self) -> list[str]:
         """What each number means right now (the ending menu at an ending)."""
-        view = self.view()
-        if view.ending:
+        if self.scene().ending:
             return list(ENDING_MENU)
-        return [o.label for o in view.options]
+        return [o.label for o in self.options()]
 
     def summary(self) -> str:
         scenes = len(self.state.visits)
@@ -99,7 +106,7 @@ class Session:
         action = commands.parse(line, labels)
         if isinstance(action, commands.Hint):
             return [Message((action.message,), "hint")]
-        if isinstance(action, commands.Pick) and self.view().ending:
+        if isinstance(action, commands.Pick) and self.scene().ending:
             if not 1 <= action.number <= len(ENDING_MENU):
                 return [Message((f"Choose 1 to {len(ENDING_MENU)}.",), "hint")]
             action = commands.Command(ENDING_COMMANDS[action.number - 1])

@@ -216,7 +216,7 @@ class TerminalUI:
         return [("class:rule", f"── {' · '.join(marks)} " if marks else "")]
 
     def _toolbar(self):
-        scene = self.session.view().scene
+        scene = self.session.scene()
         parts = [p for p in (scene.chapter, scene.location) if p]
         if scene.pov:
             parts.append(f"as {scene.pov}")
@@ -286,12 +286,11 @@ class TerminalUI:
 
     def choice_lines(self, width: int) -> list[Line]:
         width = max(min(width - 1, MAX_WIDTH), 10)
-        view = self.session.view()
         out: list[Line] = []
-        if view.ending:
+        if self.session.scene().ending:
             items = [(i, label, None) for i, label in enumerate(ENDING_MENU, 1)]
         else:
-            items = [(o.number, o.label, None if o.enabled else o.reason) for o in view.options]
+            items = [(o.number, o.label, None if o.enabled else o.reason) for o in self.session.options()]
         for number, label, reason in items:
             first = [("class:number", f"{number:>2}. ")]
             if reason is None:

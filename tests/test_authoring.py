@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import textwrap
 import time
 
 import pexpect
@@ -205,7 +204,6 @@ def test_reload_keeps_the_place_and_survives_a_broken_edit(tmp_path):
 
 def test_watch_reloads_when_a_file_changes(tmp_path):
     folder = _editable_story(tmp_path)
-    import os
     import sys
 
     env = game_env(tmp_path)

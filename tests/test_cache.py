@@ -88,8 +88,18 @@ def test_an_oversized_cache_is_not_read(story_dir):
     assert loader.load_all(story_dir)[0] == cold
 
 
-def test_the_cache_is_keyed_by_version_and_format():
-    assert cache.key("abc") == f"v{cache.FORMAT}-{__import__('game').__version__}-abc"
+def test_another_game_version_does_not_use_the_cache(story_dir, monkeypatch):
+    """A newer game may build a different model from the same files."""
+    loader.load_all(story_dir)
+    monkeypatch.setattr(cache, "__version__", "99.0")
+    from game import yamlpos
+
+    calls = []
+    real = yamlpos.load_counted
+    monkeypatch.setattr(yamlpos, "load_counted", lambda *a, **k: calls.append(1) or real(*a, **k))
+    story, _ = loader.load_all(story_dir)
+    assert story is not None and calls  # parsed again
+    assert len(cache_files()) == 2
 
 
 def test_positions_follow_the_current_folder(story_dir, tmp_path, monkeypatch):

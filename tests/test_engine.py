@@ -123,15 +123,24 @@ def test_undo_steps_back_exactly(story):
         engine.undo(s0)
 
 
-def test_undo_history_is_bounded(story):
-    state = engine.choose(story, engine.new_game(story), 1)
-    state = engine.choose(story, state, 1)
-    for _ in range(UNDO_LIMIT + 20):
-        state = engine.choose(story, state, 1)  # drop key / fall back... stay in the hall loop
-        if engine.view(story, state).ending:
-            state = engine.undo(state)
-            break
-    assert len(state.history) <= UNDO_LIMIT
+def test_undo_history_is_bounded(tmp_path):
+    endless = make_story(tmp_path, """\
+        scenes:
+          start:
+            title: S
+            text: Round and round.
+            choices: [{label: again, goto: start}]
+          done: {title: D, text: d, ending: {kind: victory, title: D}}
+        """)
+    state = engine.new_game(endless)
+    for _ in range(UNDO_LIMIT + 50):
+        state = engine.choose(endless, state, 1)
+    assert state.turn == UNDO_LIMIT + 50 and len(state.history) == UNDO_LIMIT
+    for _ in range(UNDO_LIMIT):
+        state = engine.undo(state)
+    assert state.turn == 50  # the oldest steps were let go
+    with pytest.raises(Impossible):
+        engine.undo(state)
 
 
 def test_retry_restores_the_last_checkpoint_but_remembers_visits(story):
@@ -251,8 +260,6 @@ def test_visited_condition_and_variables(tmp_path):
 
 
 def test_model_is_immutable(story):
-    import dataclasses
-
     scene = story.scenes["start"]
     with pytest.raises(AttributeError):  # FrozenInstanceError (dataclasses) is one
         scene.title = "x"

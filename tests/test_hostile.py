@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 import hostile_cases
-from conftest import ROOT
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 MEMORY_MB = 300  # stated in docs/security.md
