@@ -41,7 +41,10 @@ print(time.perf_counter() - t)
 """,
     "cold": """
 import sys, time
-from game import build, check, loader, yamlpos  # imports are timed by the first-prompt rows, not here
+from game.story import build
+from game.story import check
+from game.story import loader
+from game.story import yamlpos  # imports are timed by the first-prompt rows, not here
 t = time.perf_counter()
 story, _ = loader.load_all(sys.argv[1], use_cache=False)
 check.warnings(story)
@@ -49,7 +52,9 @@ print(time.perf_counter() - t)
 """,
     "warm": """
 import sys, time
-from game import cache, dirs, loader
+from game.story import cache
+from game import dirs
+from game.story import loader
 t = time.perf_counter()
 story, _ = loader.load_all(sys.argv[1])
 assert story is not None
@@ -65,7 +70,9 @@ print(time.perf_counter() - t)
     "steps": """
 import sys, time, random, json, tempfile, resource
 from pathlib import Path
-from game import engine, loader, saves
+from game.core import engine
+from game.story import loader
+from game.saves import store as saves
 story, _ = loader.load_all(sys.argv[1])
 rng = random.Random(1)
 state = engine.new_game(story)
@@ -111,7 +118,8 @@ print((time.perf_counter() - t) / 200000)
 """,
     "random": """
 import sys, time
-from game import loader, playtest
+from game.story import loader
+from game.author import playtest
 story, _ = loader.load_all(sys.argv[1])
 t = time.perf_counter()
 report = playtest.random_runs(story, 300, 1, max_steps=1000)

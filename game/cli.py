@@ -118,6 +118,12 @@ def _story_dir(args) -> str:
     return str(bundled_story())
 
 
+def visible(text: str) -> str:
+    from game.core.sanitize import visible as _visible
+
+    return _visible(text)
+
+
 def _print_diagnostics(diags) -> None:
     for d in diags:
         print(d.format(), file=sys.stderr)
@@ -128,8 +134,8 @@ def _plural(n: int, word: str) -> str:
 
 
 def cmd_check(args) -> int:
-    from game import check, loader
-    from game.errors import ERROR, WARNING
+    from game.core.errors import ERROR, WARNING
+    from game.story import check, loader
 
     story, diags = loader.load_all(_story_dir(args), use_cache=not args.no_cache)
     if story is not None:
@@ -143,12 +149,12 @@ def cmd_check(args) -> int:
         return 1
     stats = check.stats(story)
     counts = ", ".join(_plural(stats[k], k[:-1]) for k in ("scenes", "choices", "endings", "words"))
-    print(f"{story.title}: {counts}; {tally}")
+    print(f"{visible(story.title)}: {counts}; {tally}")
     return 0
 
 
 def _load_or_report(args):
-    from game import loader
+    from game.story import loader
 
     story, diagnostics = loader.load_all(_story_dir(args), use_cache=not args.no_cache)
     if story is None:
@@ -157,7 +163,7 @@ def _load_or_report(args):
 
 
 def cmd_tool(args) -> int:
-    from game import tools
+    from game.author import tools
 
     for name in ("limit", "random", "max_steps", "runs"):
         if getattr(args, name, 0) is not None and getattr(args, name, 0) < 0:
@@ -176,14 +182,15 @@ def cmd_tool(args) -> int:
 
 
 def cmd_saves(args) -> int:
-    from game import dirs, saves
+    from game import dirs
+    from game.saves.store import SaveStore
 
     story = _load_or_report(args)
     if story is None:
         return 1
-    store = saves.SaveStore(dirs.save_dir(args.save_dir), story)
-    print(f"Saved games of {story.title} in {store.folder} (newest first):")
-    print("\n".join(saves.describe(store.slots())))
+    store = SaveStore(dirs.save_dir(args.save_dir), story)
+    print(f"Saved games of {visible(story.title)} in {store.folder} (newest first):")
+    print("\n".join(store.describe()))
     return 0
 
 
@@ -240,60 +247,29 @@ def _exit_on_terminate() -> None:
             signal.signal(getattr(signal, name), leave)
 
 
-def _jump(story, args):
-    """The starting state that --start/--set/--give ask for, or None after
-    printing what is wrong with them."""
-    from game import check, engine
-    from game.errors import did_you_mean
-
-    def fail(message: str, hint: str | None = None) -> None:
-        print(f"dead-reckoning play: {message}" + (f" ({hint})" if hint else ""), file=sys.stderr)
-
-    scene = args.start or story.start
-    if scene not in story.scenes:
-        return fail(f"there is no scene '{scene}'", did_you_mean(scene, story.scenes))
-    kinds: dict[str, str] = {}
-    for use in check.uses(story, story.where):
-        kinds.setdefault(use.name, use.kind)
-    flags: dict[str, bool] = {}
-    counters: dict[str, int] = {}
-    for setting in args.set:
-        name, sep, value = setting.partition("=")
-        name, value = name.strip(), value.strip().lower()
-        kind = kinds.get(name)
-        if not sep or not name:
-            return fail(f"--set takes NAME=VALUE, not '{setting}'")
-        if kind is None:
-            return fail(f"the story has no flag or counter '{name}'", did_you_mean(name, kinds))
-        if kind == "flag" and value in ("true", "yes", "on", "1", "false", "no", "off", "0"):
-            flags[name] = value in ("true", "yes", "on", "1")
-        elif kind == "counter" and value.lstrip("-").isdigit() and len(value) < 12:
-            counters[name] = int(value)
-        else:
-            wanted = "true or false" if kind == "flag" else "a whole number"
-            return fail(f"'{name}' is {check.KINDS[kind]}: set it to {wanted}, not '{value}'")
-    for item in args.give:
-        if kinds.get(item) != "item":
-            return fail(f"the story has no item '{item}'",
-                        did_you_mean(item, [k for k, v in kinds.items() if v == "item"]))
-    return engine.start_at(story, scene, seed=args.seed, flags=flags, items=tuple(args.give), counters=counters)
-
-
 def cmd_play(args) -> int:
-    from game import loader
+    from game.play import setup
+    from game.play.io import RunIO
+    from game.play.transcript import Transcript
+    from game.story import loader
 
     mode = _mode(args)
-    story, diagnostics = loader.load_all(_story_dir(args), use_cache=not args.no_cache)
+    story_dir = _story_dir(args)
+    story, diagnostics = loader.load_all(story_dir, use_cache=not args.no_cache)
     if story is None:
         if mode == "json":
-            from game.jsonmode import diagnostics_object
+            from game.play.jsonmode import diagnostics_object, dumps
 
-            print(json.dumps(diagnostics_object(list(diagnostics))))
+            print(dumps(diagnostics_object(list(diagnostics))))
         _print_diagnostics(diagnostics)
         return 1
-    from game.session import Session
-    from game.transcript import Transcript
-
+    launch = setup.Launch(story_dir, use_cache=not args.no_cache, seed=args.seed, start=args.start, set=args.set,
+                          give=args.give, load=args.load, resume=args.resume, save_dir=args.save_dir)
+    try:
+        session = setup.prepare(story, launch)
+    except setup.SetupError as exc:
+        print(exc, file=sys.stderr)
+        return exc.status
     transcript = None
     if args.transcript:
         try:
@@ -302,52 +278,18 @@ def cmd_play(args) -> int:
             print(f"dead-reckoning: cannot write transcript {args.transcript}: {exc.strerror or exc}",
                   file=sys.stderr)
             return 1
-    from game import dirs, saves
-    from game.savefile import SaveError
-
-    store = saves.SaveStore(dirs.save_dir(args.save_dir), story, fresh_run=not (args.resume or args.load))
-    story_dir = _story_dir(args)
-    session = Session(story, seed=args.seed, store=store,
-                      reloader=lambda: loader.load_all(story_dir, use_cache=not args.no_cache))
-    if args.start or args.set or args.give:
-        state = _jump(story, args)
-        if state is None:
-            return 2
-        session.state = state
-    try:
-        if args.load or args.resume:
-            latest = None if args.load else store.latest()
-            name = args.load or (latest.name if latest else None)
-            if name is None:
-                session.notices.append("There is no saved game to continue yet: a new run begins.")
-            else:
-                session.state, notes = store.load(name)
-                session.notices += [f"Resuming '{name}' (turn {session.state.turn}).", *notes]
-        else:
-            last = store.latest()
-            if last is not None and last.name == saves.AUTOSAVE:
-                session.notices.append(f"Your last run is saved (turn {last.turn}, {last.title}). Type "
-                                       "'load autosave' to go back to it; a new run keeps it as 'previous-run'.")
-    except SaveError as exc:
-        print(f"dead-reckoning: {exc}", file=sys.stderr)
-        return 1
+    io = RunIO(transcript=transcript, watcher=loader.Watcher(story_dir) if args.watch else None)
     try:
         if mode == "tui":
-            from game import dirs, tui
+            from game import dirs
+            from game.play.tui import colour_wanted
 
-            history = dirs.data_dir() / "history" / f"{story.id}.history"
-            return tui.run(session, color=tui.colour_wanted(args.no_color), history_path=history,
-                           transcript=transcript, watcher=loader.Watcher(story_dir) if args.watch else None)
-        _exit_on_terminate()
-        inp = _stdin()
-        if mode == "json":
-            from game import jsonmode
-
-            return jsonmode.run(session, inp, sys.stdout, transcript)
-        from game import plain
-
-        return plain.run(session, inp, sys.stdout, transcript,
-                         watcher=loader.Watcher(story_dir) if args.watch else None)
+            io.color = colour_wanted(args.no_color)
+            io.history_path = dirs.data_dir() / "history" / f"{story.id}.history"
+        else:
+            _exit_on_terminate()
+            io.inp, io.out = _stdin(), sys.stdout
+        return setup.front_end(mode)(session, io)
     finally:
         if transcript:
             transcript.close()

@@ -51,7 +51,7 @@ def write_story(folder: Path, scenes: str, *, start: str = "start", manifest_ext
 
 
 def make_story(tmp_path: Path, scenes: str, **kw):
-    from game import loader
+    from game.story import loader
 
     return loader.load_story(write_story(tmp_path / "story", scenes, **kw))
 

@@ -11,8 +11,9 @@ import pexpect
 import pytest
 
 from conftest import ROOT, game_env, run_game, write_story
-from game import engine, loader
-from game.session import Message, SceneShown, Session
+from game.core import engine
+from game.story import loader
+from game.core.session import Message, SceneShown, Session
 
 VAULT = ROOT / "examples" / "night-vault"
 
@@ -102,7 +103,8 @@ def test_transcript_mismatch_shows_a_diff_and_update_blesses_it(tmp_path):
 
 def test_transcripts_also_run_through_a_save_and_load(tmp_path, monkeypatch):
     """A game whose state did not survive a save would fail the second run."""
-    from game import savefile, transcripts
+    from game.core import codec as savefile
+    from game.author import transcripts
 
     story = loader.load_story(VAULT)
     path = VAULT / "quiet-way-in.transcript"
@@ -225,7 +227,7 @@ def test_watch_reloads_when_a_file_changes(tmp_path):
 
 
 def test_reload_command_is_listed_in_help():
-    from game.commands import help_lines
+    from game.core.commands import help_lines
 
     assert any(line.strip().startswith("reload") for line in help_lines())
 

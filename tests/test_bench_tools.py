@@ -15,14 +15,16 @@ import synth  # noqa: E402
 
 @pytest.mark.parametrize("n", [50, 1200, 3001])
 def test_synthetic_story_is_clean_and_fully_reachable(n, tmp_path):
-    from game import check, explore, loader
+    from game.story import check
+    from game.author import explore
+    from game.story import loader
 
     folder = synth.generate(n, tmp_path / "s")
     story, diags = loader.load_all(folder, use_cache=False)
     assert story is not None and diags == []
     assert check.warnings(story) == []
     assert len(story.scenes) == n and len(list(folder.glob("part*.yaml"))) == -(-n // synth.PER_FILE)
-    flagged = sum(1 for s in story.scenes.values() for c in s.choices if c.effects.set)
+    flagged = sum(1 for s in story.scenes.values() for c in s.choices if any(op.key == "set" for op in c.effects.ops))
     gated = sum(1 for s in story.scenes.values() for c in s.choices if c.cond is not None)
     regular = sum(1 for s in story.scenes.values() if not s.ending)
     assert abs(flagged - regular / 3) <= 2 and abs(gated - regular / 3) <= 2

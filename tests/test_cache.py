@@ -9,7 +9,9 @@ import shutil
 import pytest
 
 from conftest import ROOT, run_game
-from game import cache, dirs, loader
+from game.story import cache
+from game import dirs
+from game.story import loader
 
 VAULT = ROOT / "examples" / "night-vault"
 
@@ -29,7 +31,7 @@ def cache_files():
 def test_second_load_comes_from_the_cache_and_is_identical(story_dir, monkeypatch):
     cold, _ = loader.load_all(story_dir)
     assert len(cache_files()) == 1
-    from game import yamlpos
+    from game.story import yamlpos
 
     calls = []
     real = yamlpos.load_counted
@@ -92,7 +94,7 @@ def test_another_game_version_does_not_use_the_cache(story_dir, monkeypatch):
     """A newer game may build a different model from the same files."""
     loader.load_all(story_dir)
     monkeypatch.setattr(cache, "__version__", "99.0")
-    from game import yamlpos
+    from game.story import yamlpos
 
     calls = []
     real = yamlpos.load_counted

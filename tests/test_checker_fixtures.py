@@ -13,7 +13,8 @@ CASES = sorted(p.name for p in CHECKER.iterdir() if p.is_dir())
 
 @pytest.mark.parametrize("name", CASES)
 def test_diagnostics_are_exact(name, monkeypatch):
-    from game import check, loader
+    from game.story import check
+    from game.story import loader
 
     monkeypatch.chdir(CHECKER)
     expected = (CHECKER / name / "expected.txt").read_text().splitlines()

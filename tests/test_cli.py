@@ -26,7 +26,10 @@ def test_plain_mode_plays_to_victory_and_exits_zero():
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.index("== The Alley ==") < out.index("== The Corridor ==") < out.index("== The Vault ==")
-    assert "*** MISSION ACCOMPLISHED: Clean Exit ***" in out and "The end." in out
+    assert "*** MISSION ACCOMPLISHED: Clean Exit ***" in out
+    # after a victory, as in every front end: restart or quit (nothing to retry)
+    assert out.rstrip().endswith("1. Restart from the beginning\n2. Quit\n>")
+    assert "Retry from the last checkpoint" not in out
     assert "'keycard' fits more than one choice" in out
     assert "\x1b" not in out  # plain means plain
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from game.commands import Command, Hint, Pick, parse
+from game.core.commands import Command, Hint, Pick, parse
 
 LABELS = ["Follow the tracks", "Climb the ridge on foot", "Signal with a mirror", "Climb down"]
 
@@ -47,7 +47,7 @@ def test_label_wins_over_a_command_word_with_more_words():
 
 
 def test_display_edge_neutralises_control_characters():
-    from game.render import safe
+    from game.core.render import safe
 
     hostile = "red\x1b[31m bell\x07 osc\x1b]0;title\x07 c1\x9b2J rtl\u202e"
     cleaned = safe(hostile)

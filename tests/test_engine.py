@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import make_story
-from game import engine
-from game.errors import Impossible
-from game.state import UNDO_LIMIT
+from game.core import engine
+from game.core.errors import Impossible
+from game.core.state import UNDO_LIMIT
 
 HEIST = """\
 scenes:

@@ -105,7 +105,7 @@ def test_hostile_story_gets_one_clear_error(case, command, big, tmp_path):
 
 
 def test_a_bom_is_accepted():
-    from game import loader
+    from game.story import loader
 
     assert loader.load_story(HOSTILE / "bom_is_fine").title == "Hostile"
 

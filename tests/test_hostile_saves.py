@@ -12,8 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, run_game
-from game import engine, loader, saves
-from game.session import Message, SceneShown, Session
+from game.core import engine
+from game.story import loader
+from game.saves import store as saves
+from game.core import codec
+from game.core.session import Message, SceneShown, Session
 
 STORY = loader.load_story(ROOT / "scenes")
 
@@ -25,7 +28,7 @@ def base_state():
     return state
 
 
-BASE = saves.savefile.encode(STORY, base_state(), "2026-01-01T00:00:00Z")
+BASE = codec.encode(STORY, base_state(), "2026-01-01T00:00:00Z")
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
                                                                                  max_size=4), max_leaves=12)
@@ -135,6 +138,6 @@ def test_messages_about_saves_never_carry_control_characters(tmp_path):
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(data))
     (message,) = Session(STORY, store=store).handle("load slot")[0].lines
-    from game.render import safe
+    from game.core.render import safe
 
     assert not re.search(r"[\x00-\x1f]", safe(message))

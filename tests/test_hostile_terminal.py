@@ -21,8 +21,10 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output.vt100 import Vt100_Output
 
 from conftest import ROOT, game_env, run_game
-from game import loader, saves, tui
-from game.session import Session
+from game.story import loader
+from game.saves import store as saves
+from game.play import tui
+from game.core.session import Session
 
 VAULT = str(ROOT / "examples" / "night-vault")
 posix_only = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs a POSIX pty")

@@ -12,7 +12,8 @@ import pexpect
 import pytest
 
 from conftest import game_env
-from game import engine, loader
+from game.core import engine
+from game.story import loader
 from game.paths import bundled_story
 
 

@@ -16,8 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from game import engine, loader, savefile, saves
-from game.errors import Impossible
+from game.core import engine
+from game.story import loader
+from game.core import codec as savefile
+from game.saves import store as saves
+from game.core.errors import Impossible
 from game.paths import bundled_story
 
 STORIES = {"vault": ROOT / "examples" / "night-vault", "bundled": bundled_story(),
@@ -67,7 +70,9 @@ def test_save_then_load_gives_the_same_state_at_every_step(name, moves, seed):
 WRITER = """
 import sys
 from pathlib import Path
-from game import engine, loader, saves
+from game.core import engine
+from game.story import loader
+from game.saves import store as saves
 story = loader.load_story(sys.argv[1])
 store = saves.SaveStore(Path(sys.argv[2]), story)
 small = engine.new_game(story)

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT, run_game
-from game import engine, loader, saves
-from game.savefile import SaveError
-from game.session import Message, SceneShown, Session
+from game.core import engine
+from game.story import loader
+from game.saves import store as saves
+from game.core.codec import SaveError
+from game.core.session import Message, SceneShown, Session
 
 VAULT = ROOT / "examples" / "night-vault"
 SAVES = FIXTURES / "saves"
@@ -55,7 +57,7 @@ def test_round_trip_keeps_state_history_and_checkpoint(store, story):
 def test_save_file_is_plain_versioned_json(store, story):
     path = store.save("one", engine.new_game(story))
     data = json.loads(path.read_text())
-    assert data["format"] == "dead-reckoning-save" and data["version"] == 1
+    assert data["format"] == "dead-reckoning-save" and data["version"] == 2
     assert data["story"] == {"id": "night-vault", "version": "1.0", "fingerprint": story.fingerprint}
     assert data["state"]["scene"] == "alley" and data["history"] == []
     assert path.parent.name == "night-vault"

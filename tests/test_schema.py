@@ -23,7 +23,7 @@ def validator(path: Path) -> jsonschema.Draft202012Validator:
 
 
 def parsed(path: Path):
-    from game import yamlpos
+    from game.story import yamlpos
 
     value, problems = yamlpos.load(yamlpos.decode(path.read_bytes()))
     return value
@@ -31,7 +31,7 @@ def parsed(path: Path):
 
 @pytest.mark.parametrize("story", STORIES, ids=lambda p: p.name)
 def test_real_stories_validate(story):
-    from game import loader
+    from game.story import loader
 
     loader.load_story(story)  # the loader accepts it
     for path in sorted(story.rglob("*.yaml")):
@@ -45,7 +45,8 @@ def test_schema_and_loader_agree_on_fixtures(fixture):
     """Files listed in schema-rejects.txt break the format's structure: the
     schema rejects them and the loader reports an error in them. Every other
     parseable file is valid to the schema (its problems are semantic)."""
-    from game import loader, yamlpos
+    from game.story import loader
+    from game.story import yamlpos
 
     rejects_file = fixture / "schema-rejects.txt"
     rejects = set(rejects_file.read_text().split()) if rejects_file.exists() else set()
@@ -64,7 +65,7 @@ def test_schema_and_loader_agree_on_fixtures(fixture):
 def test_schema_rejects_what_loader_rejects_structurally(tmp_path):
     """A handful of single-mistake scene files, each rejected by both."""
     from conftest import write_story
-    from game import loader
+    from game.story import loader
 
     good = "scenes:\n  start:\n    title: T\n    text: Hi.\n    ending: {kind: victory, title: W}\n"
     mistakes = [

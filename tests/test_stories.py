@@ -11,7 +11,8 @@ STORIES = [ROOT / "scenes", *sorted(p for p in (ROOT / "examples").iterdir() if 
 
 @pytest.mark.parametrize("folder", STORIES, ids=lambda p: p.name)
 def test_story_is_clean(folder):
-    from game import check, loader
+    from game.story import check
+    from game.story import loader
 
     story, diags = loader.load_all(folder)
     assert story is not None, [d.format() for d in diags]

@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_game
-from game import check, commands, engine, explore, loader
+from game.story import check
+from game.core import commands
+from game.core import engine
+from game.author import explore
+from game.story import loader
 from game.paths import bundled_story
 
 STORY = loader.load_story(bundled_story())
@@ -66,7 +70,7 @@ def test_canon_walkthrough_in_plain_mode_passes_each_chapter_in_order():
     assert titles[-1] == f"== {STORY.scenes['finale_sevastopol'].title} =="
     assert "*** MISSION ACCOMPLISHED: Sevastopol ***" in result.stdout
     assert '"Sevastopol."' in result.stdout  # Paris says the name
-    assert result.stdout.rstrip().endswith("The end.")
+    assert result.stdout.rstrip().endswith("1. Restart from the beginning\n2. Quit\n>")
     assert "No choice matches" not in result.stdout and "fits more than one" not in result.stdout
 
 

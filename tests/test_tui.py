@@ -13,9 +13,10 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from conftest import ROOT
-from game import loader, tui
-from game.session import Session
-from game.transcript import Transcript
+from game.story import loader
+from game.play import tui
+from game.core.session import Session
+from game.play.transcript import Transcript
 
 VAULT = ROOT / "examples" / "night-vault"
 CTRL_C, CTRL_D, TAB = "\x03", "\x04", "\t"
@@ -38,7 +39,7 @@ def play(story, keys: str, **kw):
 
 
 def scenes_in_log(ui):
-    return [e.payload[0].scene.id for e in ui.log if e.kind == "scene"]
+    return [e.payload.view.scene.id for e in ui.log if e.kind == "scene"]
 
 
 def test_choose_by_number(story):

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from game import yamlpos
-from game.yamlpos import YamlError, decode, load
+from game.story import yamlpos
+from game.story.yamlpos import YamlError, decode, load
 
 
 def test_positions_are_one_based_for_keys_values_and_items():

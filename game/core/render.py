@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 
-from game import engine
-from game import model as m
-
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def safe(text: str) -> str:
-    """Neutralise control characters so no text can drive the terminal."""
-    return _UNSAFE.sub("\ufffd", text)
+from game.core import engine
+from game.core import model as m
+from game.core.events import Message, Quit, SceneShown
+from game.core.sanitize import safe
 
 
 def header(scene: m.Scene) -> str:
@@ -53,17 +47,15 @@ def scene_lines(view: engine.View, width: int | None = None) -> list[str]:
     return [safe(line) for line in lines]
 
 
-def event_lines(event, summary: str, menu, width: int | None = None) -> list[str]:
+def event_lines(event, width: int | None = None) -> list[str]:
     """Any session event as plain lines (plain mode, transcripts)."""
-    from game.session import Message, Quit, SceneShown
-
     if isinstance(event, Quit):
         return ["Goodbye."]
     if isinstance(event, Message):
         return [safe(line) for line in event.lines]
     if isinstance(event, SceneShown):
         lines = [""] + scene_lines(event.view, width)
-        if event.view.ending:
-            lines += [summary] + [f"{i}. {label}" for i, label in enumerate(menu, 1)]
+        if event.menu:
+            lines += [safe(event.summary)] + [f"{i}. {label}" for i, label in enumerate(event.menu, 1)]
         return lines
     return []

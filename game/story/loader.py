@@ -14,8 +14,9 @@ import os
 from pathlib import Path
 from types import MappingProxyType
 
-from game import model as m
-from game.errors import ERROR, Diagnostic, StoryError
+from game.core import model as m
+from game.core.errors import ERROR, Diagnostic, StoryError
+from game.core.symbols import Symbols
 
 # yamlpos (and PyYAML), build and check are imported on a cold load only: a
 # story that comes from the cache starts without them.
@@ -71,7 +72,7 @@ def _read_bytes(root: Path, rel: str, shown: str, diags: list[Diagnostic]) -> by
 
 
 def _parse(data: bytes, shown: str, diags: list[Diagnostic], budget: _Budget) -> object:
-    from game import yamlpos
+    from game.story import yamlpos
 
     try:
         value, problems, used = yamlpos.load_counted(yamlpos.decode(data), budget.nodes)
@@ -132,16 +133,16 @@ def _load_all(root: str | os.PathLike, use_cache: bool) -> tuple[m.Story | None,
     fingerprint = digest.hexdigest()
     cache_file = None
     if use_cache and not diags:
-        from game import cache, dirs
+        from game.story import cache
 
-        cache_file = dirs.cache_dir() / "stories" / f"{cache.key(fingerprint)}.json"
+        cache_file = cache.folder() / f"{cache.key(fingerprint)}.json"
         total = sum(len(b) for b in blobs if b)
         story = cache.load(cache_file, fingerprint, rels, shown, str(base), max_bytes=16 * total + (1 << 20))
         if story is not None:
             return story, []
 
-    from game import check
-    from game.build import Builder
+    from game.story import check
+    from game.story.build import Builder
 
     budget = _Budget()
     raw = _parse(blobs[0], manifest_shown, diags, budget) if blobs[0] is not None else None
@@ -169,12 +170,13 @@ def _load_all(root: str | os.PathLike, use_cache: bool) -> tuple[m.Story | None,
 
     if info is None or any(info[k] is None for k in ("id", "title", "version", "start")):
         return None, _sorted(diags)
+    symbols = Symbols([*info["uses"], *(use for scene in scenes.values() for use in scene.uses())])
     story = m.Story(info["id"], info["title"], info["version"], info["start"], info["initial"],
                     info["names"], MappingProxyType(scenes), str(base), fingerprint, info["where"],
-                    info["migration"])
+                    info["migration"], symbols)
     # Scene references can only be judged when every file could be read.
     known = None if unreadable else declared
-    diags.extend(check.errors(story, (manifest_shown, *info["start_pos"]), info["initial_where"], known))
+    diags.extend(check.errors(story, known))
     for old, new in story.migration.renamed.get("scenes", {}).items():
         if known is not None and new not in known:
             w = info["saves_where"]
@@ -183,7 +185,7 @@ def _load_all(root: str | os.PathLike, use_cache: bool) -> tuple[m.Story | None,
     if any(d.severity == ERROR for d in diags):
         return None, _sorted(diags)
     if cache_file is not None:
-        from game import cache
+        from game.story import cache
 
         cache.store(cache_file.parent, cache_file.stem, cache.encode(story, rels, shown))
     return story, _sorted(diags)

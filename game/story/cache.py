@@ -15,12 +15,21 @@ import json
 from pathlib import Path
 from types import MappingProxyType
 
-from game import __version__, atomic
-from game import model as m
+from game import __version__, atomic, dirs
+from game.core import conditions, effects, text
+from game.core import model as m
+from game.core.kinds import Use, Where
+from game.core.symbols import Symbols
 
-FORMAT = 1
+FORMAT = 2
 KEEP = 32  # cached stories kept; older ones are removed
 _NONE = m.NO_EFFECTS
+_OPS = ("define", "read", "write", "touch")
+_NAME_KINDS = ("scene", "flag", "item", "counter")
+
+
+def folder() -> Path:
+    return dirs.cache_dir() / "stories"
 
 
 class Invalid(Exception):
@@ -35,43 +44,25 @@ def key(fingerprint: str) -> str:
 
 
 class _Encoder:
+    """Each kind encodes itself (`encode(enc)`); this holds the shared parts:
+    positions as [file index, line, column] and the kind's cache tag."""
+
     def __init__(self, files: list[str]):
         self.index = {name: i for i, name in enumerate(files)}
 
-    def where(self, w: m.Where | None):
+    def where(self, w: Where | None):
         return None if w is None else [self.index[w.file], w.line, w.col]
 
     def cond(self, c):
-        if c is None:
-            return None
-        if isinstance(c, m.Has):
-            return ["has", c.item, self.where(c.where)]
-        if isinstance(c, m.Flag):
-            return ["flag", c.flag, self.where(c.where)]
-        if isinstance(c, m.Visited):
-            return ["visited", c.scene, self.where(c.where)]
-        if isinstance(c, m.Counter):
-            return ["counter", c.counter, c.low, c.high, self.where(c.where)]
-        if isinstance(c, m.Not):
-            return ["not", self.cond(c.term)]
-        return ["all" if isinstance(c, m.All) else "any", [self.cond(t) for t in c.terms]]
+        return None if c is None else [c.tag, *c.encode(self)]
 
-    def effects(self, e: m.Effects):
+    def effects(self, e: effects.Effects):
         if e is _NONE:
             return None
-        return [list(e.set), list(e.clear), list(e.give), list(e.take), [list(p) for p in e.add],
-                self.where(e.where), {k: self.where(w) for k, w in e.places.items()}]
+        return [self.where(e.where), [[op.tag, *op.encode(self)] for op in e.ops]]
 
     def blocks(self, blocks):
-        out = []
-        for b in blocks:
-            if isinstance(b, m.Para):
-                out.append(["p", [p if isinstance(p, str) else [p.name, self.where(p.where)] for p in b.parts]])
-            elif isinstance(b, m.When):
-                out.append(["w", self.cond(b.cond), self.blocks(b.then), self.blocks(b.otherwise)])
-            else:
-                out.append(["y", b.mode, [self.blocks(o) for o in b.options]])
-        return out
+        return [[b.tag, *b.encode(self)] for b in blocks]
 
     def choice(self, c: m.Choice | None):
         if c is None:
@@ -83,6 +74,14 @@ class _Encoder:
         return [s.id, s.title, s.chapter, s.location, s.pov, self.blocks(s.text), [self.choice(c) for c in s.choices],
                 self.choice(s.fallback), [s.ending.kind, s.ending.title] if s.ending else None, s.checkpoint,
                 self.effects(s.effects), self.where(s.where)]
+
+    def symbols(self, symbols: Symbols) -> list:
+        """Every use, flat: kind, name, op, file, line, column, via."""
+        out: list = []
+        kinds, ops = {k: i for i, k in enumerate(_NAME_KINDS)}, {o: i for i, o in enumerate(_OPS)}
+        for u in symbols.uses:
+            out += [kinds[u.kind], u.name, ops[u.op], self.index[u.where.file], u.where.line, u.where.col, u.via]
+        return out
 
 
 def _initial(i: m.Initial):
@@ -98,6 +97,7 @@ def encode(story: m.Story, files: list[str], shown: list[str]) -> dict:
                   {k: dict(v) for k, v in story.migration.renamed.items()}, _initial(story.migration.defaults),
                   enc.where(story.where)],
         "scenes": [enc.scene(s) for s in story.scenes.values()],
+        "symbols": enc.symbols(story.symbols),
     }
 
 
@@ -136,78 +136,70 @@ def _int(value) -> int:
 
 
 class _Decoder:
+    """Each kind decodes itself (`decode(dec, data)`) with these strict
+    readers; any surprise raises and the cache is not used."""
+
     def __init__(self, shown: list[str]):
         self.shown = shown
-        self.visited: list[str] = []
+        self.scene_refs: list[str] = []
 
-    def where(self, w) -> m.Where | None:
+    str = staticmethod(_str)
+    int = staticmethod(_int)
+
+    @staticmethod
+    def optional_int(value) -> int | None:
+        return None if value is None else _int(value)
+
+    @staticmethod
+    def list(value) -> list:
+        if type(value) is not list:
+            raise Invalid("list expected")
+        return value
+
+    def scene(self, name: str) -> None:
+        """A scene this kind refers to: checked to exist once all are read."""
+        self.scene_refs.append(name)
+
+    def where(self, w) -> Where | None:
         if w is None:
             return None
         if type(w) is not list or len(w) != 3:
             raise Invalid("position expected")
         f, line, col = w
-        return m.Where(self.shown[_int(f)], _int(line), _int(col))
+        return Where(self.shown[_int(f)], _int(line), _int(col))
 
     def cond(self, c):
-        if c is None:
-            return None
         if type(c) is not list or not c:
             raise Invalid("condition expected")
-        op = c[0]
-        if op == "has":
-            return m.Has(_str(c[1]), self.where(c[2]))
-        if op == "flag":
-            return m.Flag(_str(c[1]), self.where(c[2]))
-        if op == "visited":
-            self.visited.append(_str(c[1]))
-            return m.Visited(c[1], self.where(c[2]))
-        if op == "counter":
-            low, high = c[2], c[3]
-            if not (low is None or type(low) is int) or not (high is None or type(high) is int):
-                raise Invalid("bound expected")
-            return m.Counter(_str(c[1]), low, high, self.where(c[4]))
-        if op == "not":
-            return m.Not(self.required(c[1]))
-        if op in ("all", "any") and type(c[1]) is list:
-            terms = tuple(self.required(t) for t in c[1])
-            return m.All(terms) if op == "all" else m.Any(terms)
-        raise Invalid("unknown condition")
+        kind = conditions.TABLE.by_tag.get(c[0])
+        if kind is None:
+            raise Invalid("unknown condition")
+        return kind.decode(self, c[1:])
 
-    def required(self, c):
-        cond = self.cond(c)
-        if cond is None:
-            raise Invalid("condition expected")
-        return cond
+    def optional_cond(self, c):
+        return None if c is None else self.cond(c)
 
-    def effects(self, e) -> m.Effects:
+    def effects(self, e) -> effects.Effects:
         if e is None:
             return _NONE
-        if type(e) is not list or len(e) != 7 or type(e[6]) is not dict:
+        if type(e) is not list or len(e) != 2 or type(e[1]) is not list:
             raise Invalid("effects expected")
-        adds = []
-        for pair in e[4]:
-            if type(pair) is not list or len(pair) != 2:
-                raise Invalid("counter step expected")
-            adds.append((_str(pair[0]), _int(pair[1])))
-        places = MappingProxyType({_str(k): self.where(w) for k, w in e[6].items()})
-        return m.Effects(_strs(e[0]), _strs(e[1]), _strs(e[2]), _strs(e[3]), tuple(adds), self.where(e[5]), places)
+        ops = []
+        for op in e[1]:
+            if type(op) is not list or not op or op[0] not in effects.TABLE.by_tag:
+                raise Invalid("unknown effect")
+            ops.append(effects.TABLE.by_tag[op[0]].decode(self, op[1:]))
+        return effects.Effects.of(ops, self.where(e[0]))
 
     def blocks(self, blocks) -> tuple:
-        if type(blocks) is not list:
-            raise Invalid("text expected")
         out = []
-        for b in blocks:
+        for b in self.list(blocks):
             if type(b) is not list or not b:
                 raise Invalid("text block expected")
-            if b[0] == "p" and type(b[1]) is list:
-                parts = tuple(p if type(p) is str else m.Var(_str(p[0]), self.where(p[1])) for p in b[1])
-                out.append(m.Para(parts))
-            elif b[0] == "w":
-                out.append(m.When(self.required(b[1]), self.blocks(b[2]), self.blocks(b[3])))
-            elif b[0] == "y" and b[1] in m.VARY_MODES and type(b[2]) is list and b[2]:
-                out.append(m.Vary(b[1], tuple(self.blocks(o) for o in b[2])))
-            else:
+            kind = text.BLOCK_TAGS.get(b[0])
+            if kind is None:
                 raise Invalid("unknown text block")
+            out.append(kind.decode(self, b[1:]))
         return tuple(out)
 
     def choice(self, c) -> m.Choice | None:
@@ -218,10 +210,10 @@ class _Decoder:
         disabled = c[4] if c[4] is None else _str(c[4])
         if type(c[6]) is not bool:
             raise Invalid("once expected")
-        return m.Choice(_str(c[0]), _str(c[1]), _str(c[2]), self.cond(c[3]), disabled, self.effects(c[5]), c[6],
-                        self.where(c[7]), self.where(c[8]))
+        return m.Choice(_str(c[0]), _str(c[1]), _str(c[2]), self.optional_cond(c[3]), disabled, self.effects(c[5]),
+                        c[6], self.where(c[7]), self.where(c[8]))
 
-    def scene(self, s) -> m.Scene:
+    def scene_data(self, s) -> m.Scene:
         if type(s) is not list or len(s) != 12 or type(s[6]) is not list or type(s[9]) is not bool:
             raise Invalid("scene expected")
         ending = None
@@ -232,6 +224,16 @@ class _Decoder:
         return m.Scene(_str(s[0]), _str(s[1]), _str(s[2]), _str(s[3]), _str(s[4]), self.blocks(s[5]),
                        tuple(self.choice(c) for c in s[6]), self.choice(s[7]), ending, s[9], self.effects(s[10]),
                        self.where(s[11]))
+
+    def symbols(self, flat) -> Symbols:
+        if type(flat) is not list or len(flat) % 7:
+            raise Invalid("symbols expected")
+        uses = []
+        for i in range(0, len(flat), 7):
+            kind, name, op, f, line, col, via = flat[i:i + 7]
+            uses.append(Use(_NAME_KINDS[_int(kind)], _str(name), _OPS[_int(op)],
+                            Where(self.shown[_int(f)], _int(line), _int(col)), _str(via)))
+        return Symbols(uses)
 
 
 def _initial_from(data) -> m.Initial:
@@ -258,19 +260,20 @@ def load(path: Path, fingerprint: str, files: list[str], shown: list[str], root:
             return None
         scenes = {}
         for raw in data["scenes"]:
-            scene = decoder.scene(raw)
+            scene = decoder.scene_data(raw)
             if scene.id in scenes:
                 return None
             scenes[scene.id] = scene
         start = _str(head[3])
         targets_ok = all(c.goto in scenes for s in scenes.values() for c in s.targets())
-        if start not in scenes or not targets_ok or any(v not in scenes for v in decoder.visited):
+        if start not in scenes or not targets_ok or any(v not in scenes for v in decoder.scene_refs):
             return None
+        symbols = decoder.symbols(data["symbols"])
         renamed = MappingProxyType({_str(kind): MappingProxyType({_str(a): _str(b) for a, b in table.items()})
                                     for kind, table in head[6].items() if type(table) is dict})
         return m.Story(_str(head[0]), _str(head[1]), _str(head[2]), start, _initial_from(head[4]),
                        MappingProxyType({_str(k): _str(v) for k, v in head[5].items()}),
                        MappingProxyType(scenes), root, fingerprint, decoder.where(head[8]),
-                       m.Migration(renamed, _initial_from(head[7])))
+                       m.Migration(renamed, _initial_from(head[7])), symbols)
     except (OSError, ValueError, KeyError, IndexError, TypeError, RecursionError, Invalid):
         return None

@@ -32,9 +32,12 @@ from prompt_toolkit.layout.processors import BeforeInput
 from prompt_toolkit.output.color_depth import ColorDepth
 from prompt_toolkit.styles import Style
 
-from game import commands, render
-from game.session import ENDING_MENU, Message, Quit, SceneShown, Session
-from game.transcript import Transcript
+from game.core import commands, render
+from game.core.events import Message, Quit, SceneShown
+from game.core.sanitize import safe
+from game.core.session import Session
+from game.play.io import RunIO
+from game.play.transcript import Transcript
 
 MAX_LOG = 200  # entries kept in the story pane
 MAX_WIDTH = 100  # columns of prose; wider lines are hard to read
@@ -78,7 +81,7 @@ def colour_wanted(no_color_flag: bool) -> bool:
 def _wrap(text: str, width: int, style: str, indent: str = "", first: Line | None = None) -> list[Line]:
     """Word-wrap text into styled lines; `first` is a prefix for line one."""
     prefix_len = sum(len(t) for _, t in first) if first else 0
-    pieces = textwrap.wrap(render.safe(text), max(width - prefix_len, 8), subsequent_indent=indent) or [""]
+    pieces = textwrap.wrap(safe(text), max(width - prefix_len, 8), subsequent_indent=indent) or [""]
     lines = [[(style, piece)] for piece in pieces]
     if first:
         lines[0] = first + lines[0]
@@ -222,14 +225,14 @@ class TerminalUI:
             parts.append(f"as {scene.pov}")
         parts.append(f"Turn {self.session.state.turn}")
         width = self.app.output.get_size().columns
-        left = " " + " · ".join(render.safe(p) for p in parts) + " "
+        left = " " + " · ".join(safe(p) for p in parts) + " "
         right = " help · PgUp/PgDn · Ctrl-D quits "
         if len(left) + len(right) > width:  # keep the turn visible: drop the rest, most general first
             right = ""
             for keep in range(len(parts) - 1, 0, -1):
                 if len(left) <= width:
                     break
-                left = " " + " · ".join(render.safe(p) for p in parts[-keep:]) + " "
+                left = " " + " · ".join(safe(p) for p in parts[-keep:]) + " "
         return [("class:toolbar", left + " " * max(width - len(left) - len(right), 0) + right)]
 
     # -- the story pane ------------------------------------------------------
@@ -256,7 +259,7 @@ class TerminalUI:
             for line in lines:
                 out += _wrap(line, width, style, indent="  ")
             return out
-        view, summary = entry.payload
+        view, summary = entry.payload.view, entry.payload.summary
         scene = view.scene
         out = [[]]
         head = render.header(scene)
@@ -288,7 +291,7 @@ class TerminalUI:
         width = max(min(width - 1, MAX_WIDTH), 10)
         out: list[Line] = []
         if self.session.scene().ending:
-            items = [(i, label, None) for i, label in enumerate(ENDING_MENU, 1)]
+            items = [(i, label, None) for i, label in enumerate(self.session.labels(), 1)]
         else:
             items = [(o.number, o.label, None if o.enabled else o.reason) for o in self.session.options()]
         for number, label, reason in items:
@@ -309,15 +312,15 @@ class TerminalUI:
     def show(self, events) -> None:
         for event in events:
             if self.transcript:
-                self.transcript.shown(render.event_lines(event, self.session.summary(), ENDING_MENU))
+                self.transcript.shown(render.event_lines(event))
             if isinstance(event, Quit):
                 self.app.exit(result=0)
             elif isinstance(event, Message) and event.kind == "hint":
-                self.hint = render.safe(" ".join(event.lines))
+                self.hint = safe(" ".join(event.lines))
             elif isinstance(event, Message):
                 self._add("message", (event.lines, event.kind))
             elif isinstance(event, SceneShown):
-                self._add("scene", (event.view, self.session.summary()))
+                self._add("scene", event)
 
     def _typing(self, _buffer) -> None:
         self.hint = ""
@@ -330,7 +333,7 @@ class TerminalUI:
         if all(isinstance(e, Message) and e.kind == "hint" for e in events):  # errors stay in the log
             self.show(events)
             return False
-        echo = self._add("echo", render.safe(" ".join(text.split())))
+        echo = self._add("echo", safe(" ".join(text.split())))
         self.show(events)
         self.pin = ("entry", echo) if any(isinstance(e, SceneShown) for e in events) else ("bottom",)
         return False
@@ -399,10 +402,9 @@ class _QuietFileHistory(FileHistory):
             pass
 
 
-def run(session: Session, *, color: bool, history_path: Path | None, transcript: Transcript | None,
-        watcher=None) -> int:
-    ui = TerminalUI(session, color=color, history_path=history_path, transcript=transcript, watcher=watcher)
+def run(session: Session, io: RunIO) -> int:
+    ui = TerminalUI(session, color=io.color, history_path=io.history_path, transcript=io.transcript,
+                    watcher=io.watcher)
     result = ui.run()
-    print(f"{session.story.title}: {session.summary()} Until next time.")
+    print(f"{safe(session.story.title)}: {session.summary()} Until next time.")
     return result
-

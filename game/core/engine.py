@@ -6,13 +6,14 @@ always give the same result. A refused action raises `Impossible`.
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass, replace
-from types import MappingProxyType
 
-from game import model as m
-from game.errors import Impossible
-from game.state import State
+from game.core import model as m
+from game.core import text
+from game.core.effects import Change, Effects
+from game.core.errors import Impossible
+from game.core.pmap import EMPTY_MAP, EMPTY_SET, PMap, PSet
+from game.core.state import State
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,50 +46,38 @@ def start_at(story: m.Story, scene: str, *, seed: int = 0, flags: dict[str, bool
     """A run that begins in any scene, with chosen state on top of the
     story's initial state (for authors trying a scene out)."""
     state = _initial(story, scene, seed)
-    on = {f for f, v in (flags or {}).items() if v}
-    off = {f for f, v in (flags or {}).items() if not v}
-    merged = dict(state.counters)
-    merged.update(counters or {})
-    state = replace(state, flags=(state.flags | on) - off, items=tuple(dict.fromkeys(state.items + tuple(items))),
-                    counters=MappingProxyType(merged))
+    flag_set = state.flags
+    for name, on in (flags or {}).items():
+        flag_set = flag_set.add(name) if on else flag_set.discard(name)
+    merged = state.counters
+    for name, value in (counters or {}).items():
+        merged = merged.set(name, value)
+    state = replace(state, flags=flag_set, items=tuple(dict.fromkeys(state.items + tuple(items))),
+                    counters=merged)
     return _enter(story, state)
 
 
 def _initial(story: m.Story, scene: str, seed: int) -> State:
     init = story.initial
-    return State(scene=scene, flags=init.flags, items=init.items, counters=MappingProxyType(dict(init.counters)),
-                 visits=MappingProxyType({}), chosen=frozenset(), turn=0, seed=seed)
+    return State(scene=scene, flags=PSet(sorted(init.flags)), items=init.items, counters=PMap(init.counters),
+                 visits=EMPTY_MAP, chosen=EMPTY_SET, turn=0, seed=seed)
 
 
 def _enter(story: m.Story, state: State) -> State:
     """Arrive in state.scene: count the visit, apply its effects, checkpoint."""
     scene = story.scenes[state.scene]
-    visits = dict(state.visits)
-    visits[scene.id] = visits.get(scene.id, 0) + 1
-    state = replace(state, visits=MappingProxyType(visits))
+    state = replace(state, visits=state.visits.set(scene.id, state.visits.get(scene.id, 0) + 1))
     if scene.effects:
-        state = _apply(scene.effects, state)
+        state = apply(scene.effects, state)
     if scene.checkpoint:
         state = replace(state, checkpoint=state.snapshot())
     return state
 
 
-def _apply(effects: m.Effects, state: State) -> State:
-    flags = (state.flags | frozenset(effects.set)) - frozenset(effects.clear)
-    items = state.items
-    if effects.give or effects.take:
-        held = dict.fromkeys(items)
-        held.update(dict.fromkeys(effects.give))
-        for item in effects.take:
-            held.pop(item, None)
-        items = tuple(held)
-    counters = state.counters
-    if effects.add:
-        changed = dict(counters)
-        for name, amount in effects.add:
-            changed[name] = changed.get(name, 0) + amount
-        counters = MappingProxyType(changed)
-    return replace(state, flags=flags, items=items, counters=counters)
+def apply(effects: Effects, state: State) -> State:
+    change = Change(state.flags, state.items, state.counters)
+    effects.apply(change)
+    return replace(state, flags=change.flags, items=change.items, counters=change.counters)
 
 
 # ---------------------------------------------------------------------- acting
@@ -132,17 +121,17 @@ def choose(story: m.Story, state: State, number: int) -> State:
 def take(story: m.Story, state: State, choice: m.Choice, *, keep_history: bool = True) -> State:
     """Follow a choice (already known to be available) to its scene.
     Tools that never undo (random playthroughs) skip the undo history."""
-    after = _apply(choice.effects, state) if choice.effects else state
-    chosen = state.chosen | {choice.key} if choice.once else state.chosen
-    moved = replace(after, scene=choice.goto, chosen=chosen, turn=state.turn + 1,
-                    history=state.successor_history() if keep_history else ())
-    return _enter(story, moved)
+    after = apply(choice.effects, state) if choice.effects else state
+    chosen = state.chosen.add(choice.key) if choice.once else state.chosen
+    moved = replace(after, scene=choice.goto, chosen=chosen, turn=state.turn + 1, history=())
+    arrived = _enter(story, moved)
+    return arrived.after(state) if keep_history else arrived
 
 
 def undo(state: State) -> State:
     if not state.history:
         raise Impossible("There is nothing to undo.")
-    return replace(state.history[0], history=state.history[1:])
+    return state.step_back()
 
 
 def retry(story: m.Story, state: State) -> State:
@@ -151,14 +140,12 @@ def retry(story: m.Story, state: State) -> State:
     checkpoint = state.checkpoint
     if checkpoint is None:
         return restart(story, state)
-    visits = dict(state.visits)
-    visits[checkpoint.scene] = visits.get(checkpoint.scene, 0) + 1
-    return replace(checkpoint, visits=MappingProxyType(visits), checkpoint=checkpoint,
-                   history=state.successor_history())
+    visits = state.visits.set(checkpoint.scene, state.visits.get(checkpoint.scene, 0) + 1)
+    return replace(checkpoint, visits=visits, checkpoint=checkpoint).after(state)
 
 
 def restart(story: m.Story, state: State) -> State:
-    return replace(new_game(story, state.seed), history=state.successor_history())
+    return new_game(story, state.seed).after(state)
 
 
 # ---------------------------------------------------------------------- seeing
@@ -166,41 +153,8 @@ def restart(story: m.Story, state: State) -> State:
 
 def view(story: m.Story, state: State) -> View:
     scene = story.scenes[state.scene]
-    paragraphs: list[str] = []
-    _render(scene.text, state, scene, paragraphs, "t")
+    paragraphs = text.render(scene.text, text.Ctx(state, scene.id))
     return View(scene, tuple(paragraphs), options(story, state), scene.ending, state.turn)
-
-
-def _render(blocks, state: State, scene: m.Scene, out: list[str], path: str) -> None:
-    for index, block in enumerate(blocks):
-        if isinstance(block, m.Para):
-            out.append("".join(p if isinstance(p, str) else _value(p.name, state) for p in block.parts))
-        elif isinstance(block, m.When):
-            _render(block.then if block.cond.holds(state) else block.otherwise, state, scene, out, f"{path}.{index}")
-        else:
-            chosen = _pick(block, state, scene, f"{path}.{index}")
-            if chosen is not None:
-                _render(block.options[chosen], state, scene, out, f"{path}.{index}.{chosen}")
-
-
-def _pick(block: m.Vary, state: State, scene: m.Scene, path: str) -> int | None:
-    n = len(block.options)
-    visit = max(state.visits.get(scene.id, 1), 1) - 1  # 0 on the first visit
-    if block.mode == m.SEQUENCE:
-        return min(visit, n - 1)
-    if block.mode == m.CYCLE:
-        return visit % n
-    if block.mode == m.ONCE:
-        return visit if visit < n else None
-    return zlib.crc32(f"{state.seed}:{scene.id}:{visit}:{path}".encode()) % n
-
-
-def _value(name: str, state: State) -> str:
-    if name == "turn":
-        return str(state.turn)
-    if name == "visits":
-        return str(state.visits.get(state.scene, 0))
-    return str(state.counters.get(name, 0))
 
 
 def inventory(story: m.Story, state: State) -> dict[str, list[str]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Iterable, TextIO
 
+from game.core.sanitize import safe
+
 
 class Transcript:
     def __init__(self, stream: TextIO):
@@ -15,11 +17,11 @@ class Transcript:
         return cls(open(path, "a", encoding="utf-8"))
 
     def shown(self, lines: Iterable[str]) -> None:
-        self.stream.write("\n".join(lines) + "\n")
+        self.stream.write(safe("\n".join(lines)) + "\n")
         self.stream.flush()
 
     def typed(self, text: str) -> None:
-        self.stream.write("> " + text.rstrip("\r\n") + "\n")
+        self.stream.write("> " + safe(text.rstrip("\r\n")) + "\n")
         self.stream.flush()
 
     def close(self) -> None:

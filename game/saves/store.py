@@ -17,10 +17,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from game import atomic, savefile
-from game import model as m
-from game.savefile import SaveError
-from game.state import State
+from game import atomic
+from game.core import codec
+from game.core import model as m
+from game.core.codec import SaveError
+from game.core.state import State
 
 AUTOSAVE = "autosave"
 QUICKSAVE = "quicksave"
@@ -70,7 +71,7 @@ class SaveStore:
             raise SaveError("backups are kept by the game; save under a plain name")
         path = self.path(name)
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.clock()))
-        data = json.dumps(savefile.encode(self.story, state, stamp), separators=(",", ":")).encode()
+        data = codec.dumps(self.story, state, stamp).encode()
         if len(data) > MAX_SAVE_BYTES:
             raise SaveError(f"the save would be {len(data):,} bytes, over the limit of {MAX_SAVE_BYTES:,}")
         try:
@@ -98,7 +99,7 @@ class SaveStore:
         The file is never modified."""
         path = self.path(name)
         try:
-            state, notes = savefile.decode(self.story, self._read_json(path, name))
+            state, notes = codec.decode(self.story, self._read_json(path, name))
         except SaveError as exc:
             message = f"Save '{name}' cannot be loaded: {exc}."
             backup = self.path(name + BACKUP_SUFFIX) if not name.endswith(BACKUP_SUFFIX) else None
@@ -122,7 +123,8 @@ class SaveStore:
         except UnicodeDecodeError:
             raise SaveError("the file is damaged (it is not text)") from None
         except json.JSONDecodeError as exc:
-            where = "it ends too soon" if exc.pos >= len(data.strip()) else \
+            truncated = exc.pos >= len(data.strip()) or exc.msg.startswith("Unterminated string")
+            where = "it ends too soon" if truncated else \
                 f"invalid JSON at line {exc.lineno}, column {exc.colno}"
             raise SaveError(f"the file is damaged ({where})") from None
         except (RecursionError, ValueError):
@@ -144,7 +146,7 @@ class SaveStore:
             except OSError:
                 continue
             try:
-                state, _ = savefile.decode(self.story, self._read_json(path, name))
+                state, _ = codec.decode(self.story, self._read_json(path, name))
                 scene = self.story.scenes[state.scene]
                 out.append(SlotInfo(name, modified, scene.chapter, scene.title, state.turn, None))
             except SaveError as exc:
@@ -153,6 +155,9 @@ class SaveStore:
 
     def latest(self) -> SlotInfo | None:
         return next((s for s in self.slots() if s.problem is None), None)
+
+    def describe(self) -> list[str]:
+        return describe(self.slots())
 
 
 def describe(slots: list[SlotInfo]) -> list[str]:

@@ -1,51 +1,36 @@
 """One player's run: input lines in, events out. No terminal, no files.
 
-Front ends (plain, JSON lines, prompt_toolkit) feed it lines and show the
-events; they differ only in how they show them.
+The session decides the run's status (choosing, ended, over) and the ending
+policy (what the ending menu offers after a victory or a failure); front
+ends (plain, JSON lines, prompt_toolkit) feed it lines and present the
+events it returns.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from game.core import codec, commands, engine
+from game.core import model as m
+from game.core.errors import ERROR, Impossible
+from game.core.events import FAILURE_MENU, VICTORY_MENU, Message, Quit, SceneShown, Status
+from game.core.state import State
 
-from game import commands, engine
-from game import model as m
-from game.errors import Impossible
-from game.state import State
-
-ENDING_MENU = ("Retry from the last checkpoint", "Restart from the beginning", "Quit")
-ENDING_COMMANDS = ("retry", "restart", "quit")
-
-
-@dataclass(frozen=True, slots=True)
-class SceneShown:
-    view: engine.View
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    lines: tuple[str, ...]
-    kind: str = "info"  # info / hint / error
-
-
-@dataclass(frozen=True, slots=True)
-class Quit:
-    pass
-
-
-Event = SceneShown | Message | Quit
+QUICKSAVE = "quicksave"
 
 
 class Session:
-    """`store` (a saves.SaveStore, or None for no saving) is where save,
-    load and autosave go; the session itself touches no files."""
+    """`store` (a saves store, or None for no saving) is where save, load
+    and autosave go: anything with `save(name, state)`, `autosave(state)`,
+    `load(name) -> (state, notes)`, `describe() -> lines` and a `story`
+    attribute. The session itself touches no files."""
 
-    def __init__(self, story: m.Story, state: State | None = None, *, seed: int = 0, store=None, reloader=None):
+    def __init__(self, story: m.Story, state: State | None = None, *, seed: int = 0, store=None, reloader=None,
+                 notices: tuple[str, ...] = ()):
         self.story = story
         self.state = state if state is not None else engine.new_game(story, seed)
         self.store = store
         self.reloader = reloader  # () -> (Story | None, diagnostics): re-reads the files
-        self.notices: list[str] = []  # shown with the first scene
+        self.notices: tuple[str, ...] = tuple(notices)  # shown with the first scene
+        self.over = False
 
     # -- what the screen shows -------------------------------------------
     def view(self) -> engine.View:
@@ -59,11 +44,32 @@ class Session:
     def options(self) -> tuple[engine.Option, ...]:
         return engine.options(self.story, self.state)
 
+    @property
+    def status(self) -> Status:
+        if self.over:
+            return Status.OVER
+        return Status.ENDED if self.scene().ending else Status.CHOOSING
+
+    def ending_menu(self) -> tuple[tuple[str, str], ...]:
+        """(label, command) pairs on offer at the current ending."""
+        ending = self.scene().ending
+        if ending is None:
+            return ()
+        return VICTORY_MENU if ending.kind == m.VICTORY else FAILURE_MENU
+
     def labels(self) -> list[str]:
         """What each number means right now (the ending menu at an ending)."""
         if self.scene().ending:
-            return list(ENDING_MENU)
+            return [label for label, _ in self.ending_menu()]
         return [o.label for o in self.options()]
+
+    def shown(self) -> SceneShown:
+        """The current scene as an event, with the status and ending menu."""
+        view = self.view()
+        status = self.status
+        if status is Status.ENDED:
+            return SceneShown(view, status, tuple(self.labels()), self.summary())
+        return SceneShown(view, status)
 
     def summary(self) -> str:
         scenes = len(self.state.visits)
@@ -81,74 +87,75 @@ class Session:
         return tuple(lines)
 
     # -- acting --------------------------------------------------------------
-    def start(self) -> list[Event]:
-        events: list[Event] = [Message(tuple(self.notices))] if self.notices else []
-        return events + [SceneShown(self.view())]
+    def start(self) -> list:
+        events: list = [Message(self.notices)] if self.notices else []
+        return events + [self.shown()]
 
-    def handle(self, line: str) -> list[Event]:
+    def handle(self, line: str) -> list:
         before = self.state
         events = self._handle(line)
         if self.state is not before and self.store is not None:
             events += self._autosave()
         return events
 
-    def _autosave(self) -> list[Event]:
-        from game.savefile import SaveError
-
+    def _autosave(self) -> list:
         try:
             self.store.autosave(self.state)
-        except SaveError as exc:
+        except codec.SaveError as exc:
             return [Message((f"Autosave failed: {exc}. Your game goes on; try 'save NAME'.",), "error")]
         return []
 
-    def _handle(self, line: str) -> list[Event]:
+    def _handle(self, line: str) -> list:
         labels = self.labels()
         action = commands.parse(line, labels)
         if isinstance(action, commands.Hint):
             return [Message((action.message,), "hint")]
         if isinstance(action, commands.Pick) and self.scene().ending:
-            if not 1 <= action.number <= len(ENDING_MENU):
-                return [Message((f"Choose 1 to {len(ENDING_MENU)}.",), "hint")]
-            action = commands.Command(ENDING_COMMANDS[action.number - 1])
+            menu = self.ending_menu()
+            if not 1 <= action.number <= len(menu):
+                return [Message((f"Choose 1 to {len(menu)}.",), "hint")]
+            action = commands.Command(menu[action.number - 1][1])
         try:
             if isinstance(action, commands.Pick):
                 self.state = engine.choose(self.story, self.state, action.number)
-                return [SceneShown(self.view())]
+                return [self.shown()]
             return self.command(action)
         except Impossible as refused:
             return [Message((str(refused),), "hint")]
 
-    def command(self, action: commands.Command) -> list[Event]:
+    def command(self, action: commands.Command) -> list:
         name = action.name
         if name == "look":
-            return [SceneShown(self.view())]
+            return [self.shown()]
         if name == "status":
             return [Message(self.status_lines())]
         if name == "help":
             return [Message(tuple(commands.help_lines()))]
         if name == "quit":
-            return [Quit()]
+            self.over = True
+            return [Quit(self.summary())]
         if name == "undo":
             self.state = engine.undo(self.state)
-            return [Message(("You take it back.",)), SceneShown(self.view())]
+            return [Message(("You take it back.",)), self.shown()]
         if name == "retry":
+            ending = self.scene().ending
+            if ending is not None and ending.kind == m.VICTORY:
+                return [Message(("The mission is accomplished: there is nothing to retry. Type 'restart' to play "
+                                 "again.",), "hint")]
             self.state = engine.retry(self.story, self.state)
-            return [Message(("Back to the last checkpoint.",)), SceneShown(self.view())]
+            return [Message(("Back to the last checkpoint.",)), self.shown()]
         if name == "restart":
             self.state = engine.restart(self.story, self.state)
-            return [Message(("From the beginning.",)), SceneShown(self.view())]
+            return [Message(("From the beginning.",)), self.shown()]
         if name == "reload":
             return self.reload()
         return self.save_command(action)
 
-    def reload(self) -> list[Event]:
+    def reload(self) -> list:
         """Re-read the story; keep the player's place. A broken edit leaves
         the old story running and says what is wrong."""
         if self.reloader is None:
             return [Message(("Reloading is not available here.",), "hint")]
-        from game import savefile
-        from game.errors import ERROR
-
         story, diagnostics = self.reloader()
         if story is None:
             errors = [d.format() for d in diagnostics if d.severity == ERROR]
@@ -158,35 +165,31 @@ class Session:
         if story.fingerprint == self.story.fingerprint:
             return [Message(("No story file has changed.",))]
         try:
-            data = savefile.encode(self.story, self.state, "")
-            state, notes = savefile.decode(story, data)
-        except savefile.SaveError as exc:
+            state, notes = codec.carry(self.story, self.state, story)
+        except codec.SaveError as exc:
             return [Message((f"Your place cannot be carried into the edited story: {exc}. "
                              "Still playing the version before the edit.",), "error")]
         self.story, self.state = story, state
         if self.store is not None:
             self.store.story = story
         kept = [n for n in notes if "earlier version" not in n]
-        return [Message(("Story reloaded; your place is kept.", *kept)), SceneShown(self.view())]
+        return [Message(("Story reloaded; your place is kept.", *kept)), self.shown()]
 
-    def save_command(self, action: commands.Command) -> list[Event]:
+    def save_command(self, action: commands.Command) -> list:
         if self.store is None:
             return [Message(("Saving is switched off for this game.",), "hint")]
-        from game import saves
-        from game.savefile import SaveError
-
         name = (action.arg or "").strip()
         try:
             if action.name == "saves":
-                return [Message(("Saved games (newest first):", *saves.describe(self.store.slots())))]
+                return [Message(("Saved games (newest first):", *self.store.describe()))]
             if action.name == "save":
-                name = name or saves.QUICKSAVE
+                name = name or QUICKSAVE
                 self.store.save(name, self.state)
                 return [Message((f"Saved as '{name}'. Type 'load {name}' to come back here.",))]
-            name = name or saves.QUICKSAVE
+            name = name or QUICKSAVE
             state, notes = self.store.load(name)
-        except SaveError as exc:
+        except codec.SaveError as exc:
             text = str(exc)
             return [Message((text if text.endswith(".") else text + ".",), "error")]
         self.state = state
-        return [Message((f"Loaded '{name}' (turn {state.turn}).", *notes)), SceneShown(self.view())]
+        return [Message((f"Loaded '{name}' (turn {state.turn}).", *notes)), self.shown()]

@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from types import MappingProxyType
 
-from game import model as m
-from game.errors import Diagnostic, did_you_mean
-from game.yamlpos import YMap, YSeq
+from game.core import conditions, effects, kinds, text
+from game.core import text as text_kinds
+from game.core import model as m
+from game.core.errors import Diagnostic, did_you_mean
+from game.story.yamlpos import YMap, YSeq
 
 MAX_TEXT = 20_000  # characters in one piece of prose
 MAX_SHORT = 1_000  # characters in a title, label, name or reason
@@ -30,10 +32,9 @@ SCENE_KEYS = ("title", "chapter", "location", "pov", "text", "choices", "fallbac
 CHOICE_KEYS = ("id", "label", "goto", "if", "disabled", "effects", "once")
 FALLBACK_KEYS = ("label", "goto", "effects")
 ENDING_KEYS = ("kind", "title")
-EFFECT_KEYS = ("set", "clear", "give", "take", "add")
-COMPARISONS = ("at_least", "at_most", "above", "below", "equals")
-CONDITION_KEYS = ("has", "flag", "counter", "visited", "all", "any", "not")
-TEXT_IF_KEYS = ("if", "text", "else")
+EFFECT_KEYS = effects.TABLE.keys()
+CONDITION_KEYS = conditions.TABLE.keys()
+CONDITION_ALLOWED = conditions.allowed_keys()
 
 
 class Builder:
@@ -52,9 +53,12 @@ class Builder:
 
     # -- shapes ----------------------------------------------------------
     def mapping(self, value, pos, what: str, allowed, required=()) -> YMap | None:
+        """`value` as a mapping with only `allowed` keys (None: any key)."""
         if not isinstance(value, YMap):
             self.error(pos, f"{what} must be a mapping (key: value), not {_kind(value)}")
             return None
+        if allowed is None:
+            allowed = _Anything()
         known = _SETS.get(allowed) if type(allowed) is tuple else None
         if known is not None and known.issuperset(value):  # the usual case: nothing unknown
             unknown = ()
@@ -120,135 +124,86 @@ class Builder:
             return None
         return value
 
-    def names(self, value, pos, what: str, places: dict | None = None, op: str = "") -> tuple[str, ...]:
-        """A name or a list of names (recording where each stands in `places`)."""
-        pairs = [(v, value.where(i)) for i, v in enumerate(value)] if isinstance(value, YSeq) else [(value, pos)]
+    def names(self, value, pos, what: str, uses: list | None = None) -> tuple[str, ...]:
+        """A name or a list of names (each recorded as written, in `uses`)."""
         out = []
-        for raw, where in pairs:
-            name = self.ident(raw, where, what)
-            if name:
-                out.append(name)
-                if places is not None:
-                    places.setdefault(f"{op}:{name}", self.at(where))
+        for name, where in self.names_at(value, pos, what):
+            out.append(name)
+            if uses is not None:
+                uses.append(kinds.Use(what, name, kinds.WRITE, self.at(where)))
         return tuple(out)
 
-    # -- conditions --------------------------------------------------------
-    def condition(self, value, pos) -> m.Condition | None:
+    def names_at(self, value, pos, what: str) -> list[tuple[str, tuple[int, int]]]:
+        """A name or a list of names, each with its own position."""
+        pairs = [(v, value.where(i)) for i, v in enumerate(value)] if isinstance(value, YSeq) else [(value, pos)]
+        return [(raw, where) for raw, where in pairs if self.ident(raw, where, what)]
+
+    @staticmethod
+    def is_list(value) -> bool:
+        return isinstance(value, YSeq)
+
+    # -- conditions: each kind builds itself (game.core.conditions) --------
+    def conditions(self, value: YSeq) -> tuple:
+        return tuple(t for t in (self.condition(v, value.where(i)) for i, v in enumerate(value)) if t)
+
+    def condition(self, value, pos):
         if isinstance(value, YSeq):  # a list means all of them
-            terms = tuple(t for t in (self.condition(v, value.where(i)) for i, v in enumerate(value)) if t)
-            return m.All(terms)
-        c = self.mapping(value, pos, "condition", CONDITION_KEYS + COMPARISONS)
+            return conditions.All(self.conditions(value))
+        c = self.mapping(value, pos, "condition", CONDITION_ALLOWED)
         if c is None:
             return None
-        ops = [k for k in c if k in CONDITION_KEYS]
+        ops = [k for k in c if k in conditions.TABLE.by_key]
         if len(ops) != 1:
             self.error(c.pos, "a condition needs exactly one of: " + ", ".join(CONDITION_KEYS)
                        + (f" (found {', '.join(ops)})" if ops else ""))
             return None
-        op = ops[0]
-        arg, where = c[op], c.where(op)
-        extra = [k for k in c if k in COMPARISONS]
-        if extra and op != "counter":
-            self.error(c.key_where(extra[0]), f"'{extra[0]}' only goes with 'counter'")
-        if op in ("all", "any"):
-            if not isinstance(arg, YSeq) or not arg:
-                self.error(where, f"'{op}' takes a non-empty list of conditions")
-                return None
-            terms = tuple(t for t in (self.condition(v, arg.where(i)) for i, v in enumerate(arg)) if t)
-            return (m.All if op == "all" else m.Any)(terms)
-        if op == "not":
-            term = self.condition(arg, where)
-            return m.Not(term) if term else None
-        name = self.ident(arg, where, {"has": "item", "visited": "scene"}.get(op, op))
-        if name is None:
-            return None
-        if op == "has":
-            return m.Has(name, self.at(where))
-        if op == "flag":
-            return m.Flag(name, self.at(where))
-        if op == "visited":
-            return m.Visited(name, self.at(where))
-        return self.counter(c, name, where)
+        kind = conditions.TABLE.by_key[ops[0]]
+        for key in c:
+            if key not in conditions.TABLE.by_key and key not in kind.extra_keys:
+                owner = next(k.key for k in conditions.TABLE.kinds if key in k.extra_keys)
+                self.error(c.key_where(key), f"'{key}' only goes with '{owner}'")
+                break
+        return kind.build(self, c, ops[0])
 
-    def counter(self, c: YMap, name: str, where) -> m.Counter | None:
-        low = high = None
-        found = False
-        for key in COMPARISONS:
-            if key not in c:
-                continue
-            found = True
-            n = self.integer(c[key], c.where(key), f"'{key}'")
-            if n is None:
-                continue
-            lo, hi = {"at_least": (n, None), "at_most": (None, n), "above": (n + 1, None),
-                      "below": (None, n - 1), "equals": (n, n)}[key]
-            low = lo if low is None else (max(low, lo) if lo is not None else low)
-            high = hi if high is None else (min(high, hi) if hi is not None else high)
-        if not found:
-            self.error(c.pos, "a counter condition needs a comparison: " + ", ".join(COMPARISONS))
-            return None
-        return m.Counter(name, low, high, self.at(where))
-
-    # -- effects -------------------------------------------------------------
-    def effects(self, value, pos) -> m.Effects:
+    # -- effects: each kind builds itself (game.core.effects) ----------------
+    def effects(self, value, pos) -> effects.Effects:
         e = self.mapping(value, pos, "effects", EFFECT_KEYS)
         if e is None:
-            return m.NO_EFFECTS
-        parts = {}
-        places: dict[str, m.Where] = {}
-        for key in EFFECT_KEYS[:4]:
-            if key in e:
-                parts[key] = self.names(e[key], e.where(key), "flag" if key in ("set", "clear") else "item", places, key)
-        if "add" in e:
-            adds = self.mapping(e["add"], e.where("add"), "'add' (counter: amount)", _Anything())
-            if adds is not None:
-                pairs = []
-                for name, amount in adds.items():
-                    n = self.integer(amount, adds.where(name), f"amount added to '{name}'")
-                    if self.ident(name, adds.key_where(name), "counter") and n is not None:
-                        pairs.append((name, n))
-                        places[f"add:{name}"] = self.at(adds.key_where(name))
-                parts["add"] = tuple(pairs)
-        return m.Effects(**parts, where=self.at(e.pos), places=MappingProxyType(places))
+            return effects.NO_EFFECTS
+        ops: list = []
+        for key in e:
+            if key in effects.TABLE.by_key:
+                ops.extend(effects.TABLE.by_key[key].build(self, e[key], e.where(key)))
+        return effects.Effects.of(ops, self.at(e.pos))
 
-    # -- text ------------------------------------------------------------------
-    def blocks(self, value, pos, what: str = "text") -> tuple[m.Block, ...]:
+    # -- text: each block kind builds itself (game.core.text) --------------------
+    def blocks(self, value, pos, what: str = "text") -> tuple:
         if isinstance(value, YSeq):
-            out: list[m.Block] = []
+            out: list = []
             for i, item in enumerate(value):
                 out.extend(self.block(item, value.where(i)))
             return tuple(out)
         return self.block(value, pos, what)
 
-    def block(self, value, pos, what: str = "text") -> tuple[m.Block, ...]:
+    def block(self, value, pos, what: str = "text") -> tuple:
         if isinstance(value, YMap):
-            modes = [k for k in value if k in m.VARY_MODES]
-            if modes:
-                mode = modes[0]
-                self.mapping(value, pos, f"'{mode}' text", (mode,))
-                options = value[mode]
-                if not isinstance(options, YSeq) or not options:
-                    self.error(value.where(mode), f"'{mode}' takes a non-empty list of texts")
-                    return ()
-                return (m.Vary(mode, tuple(self.blocks(o, options.where(i)) for i, o in enumerate(options))),)
-            t = self.mapping(value, pos, "conditional text", TEXT_IF_KEYS, ("if", "text"))
-            if t is None or "if" not in t or "text" not in t:
+            key = next((k for k in value if k in text.TABLE.by_key), None)
+            if key is None:  # no kind's key: report it as the most common kind, conditional text
+                self.mapping(value, pos, "conditional text", ("if", "text", "else"), ("if", "text"))
                 return ()
-            cond = self.condition(t["if"], t.where("if"))
-            then = self.blocks(t["text"], t.where("text"))
-            otherwise = self.blocks(t["else"], t.where("else")) if "else" in t else ()
-            return (m.When(cond, then, otherwise),) if cond else ()
-        text = self.text(value, pos, what, limit=MAX_TEXT)
-        if text is None:
+            block = text.TABLE.by_key[key].build(self, value, pos, key)
+            return (block,) if block is not None else ()
+        text_value = self.text(value, pos, what, limit=MAX_TEXT)
+        if text_value is None:
             return ()
-        if "\n" in text:
+        if "\n" in text_value:
             paragraphs = [" ".join(line.strip() for line in p.splitlines() if line.strip())
-                          for p in _PARAGRAPH_BREAK.split(text)]
+                          for p in _PARAGRAPH_BREAK.split(text_value)]
         else:
-            paragraphs = [text.strip()]
-        return tuple(m.Para(self.template(p, pos)) for p in paragraphs if p)
+            paragraphs = [text_value.strip()]
+        return tuple(text.Para(self.template(p, pos)) for p in paragraphs if p)
 
-    def template(self, text: str, pos) -> m.Template:
+    def template(self, text: str, pos) -> tuple:
         if "{" not in text and "}" not in text:
             return (text,)
         parts: list = []
@@ -262,7 +217,7 @@ class Builder:
             elif token == "{" or not ID_RE.match(match.group(1).strip()):
                 self.error(pos, f"bad substitution '{token}' in text", "write {{ for a literal brace")
             else:
-                parts.append(m.Var(match.group(1).strip(), self.at(pos)))
+                parts.append(text_kinds.Var(match.group(1).strip(), self.at(pos)))
         parts.append(text[last:])
         merged: list = []
         for part in parts:
@@ -288,13 +243,13 @@ class Builder:
             if "if" not in c:
                 self.error(c.key_where("disabled"), "'disabled' gives the reason a choice is unavailable; "
                            "it needs an 'if' condition")
-        effects = self.effects(c["effects"], c.where("effects")) if "effects" in c else m.NO_EFFECTS
+        done = self.effects(c["effects"], c.where("effects")) if "effects" in c else m.NO_EFFECTS
         once = self.flag(c["once"], c.where("once"), "'once'") if "once" in c else False
         cid = self.ident(c["id"], c.where("id"), "choice id") if "id" in c else None
         key = f"{scene_id}/{cid or ('fallback' if fallback else f'#{index + 1}')}"
         if label is None or goto is None:
             return None
-        return m.Choice(key, label, goto, cond, disabled, effects, once, self.at(c.pos), self.at(c.where("goto")))
+        return m.Choice(key, label, goto, cond, disabled, done, once, self.at(c.pos), self.at(c.where("goto")))
 
     def scene(self, sid: str, value, pos, defaults: dict, id_pos) -> m.Scene | None:
         s = self.mapping(value, pos, f"scene '{sid}'", SCENE_KEYS, ("title", "text"))
@@ -305,7 +260,7 @@ class Builder:
         for key in ("chapter", "location", "pov"):
             raw = s.get(key, defaults.get(key, ""))
             header[key] = self.text(raw, s.where(key), key, empty_ok=True) or "" if key in s else raw
-        text = self.blocks(s["text"], s.where("text")) if "text" in s else ()
+        prose = self.blocks(s["text"], s.where("text")) if "text" in s else ()
         choices: list[m.Choice] = []
         if "choices" in s:
             raw = s["choices"]
@@ -339,11 +294,11 @@ class Builder:
             if "choices" in s or "fallback" in s:
                 self.error(s.key_where("ending"), f"scene '{sid}' is an ending, so it cannot also have choices")
         checkpoint = self.flag(s["checkpoint"], s.where("checkpoint"), "'checkpoint'") if "checkpoint" in s else False
-        effects = self.effects(s["effects"], s.where("effects")) if "effects" in s else m.NO_EFFECTS
+        entered = self.effects(s["effects"], s.where("effects")) if "effects" in s else m.NO_EFFECTS
         if title is None:
             return None
-        return m.Scene(sid, title, header["chapter"], header["location"], header["pov"], text,
-                       tuple(choices), fallback, ending, checkpoint, effects, self.at(id_pos))
+        return m.Scene(sid, title, header["chapter"], header["location"], header["pov"], prose,
+                       tuple(choices), fallback, ending, checkpoint, entered, self.at(id_pos))
 
     def scene_file(self, doc, declared: set[str]) -> list[m.Scene]:
         """The scenes of a file that built cleanly; `declared` collects every
@@ -380,10 +335,13 @@ class Builder:
         out["version"] = self.text(f["version"], f.where("version"), "version") if "version" in f else None
         out["start"] = self.ident(f["start"], f.where("start"), "start scene") if "start" in f else None
         out["start_pos"] = f.where("start")
+        out["uses"] = uses = []
+        if out["start"]:
+            uses.append(kinds.Use("scene", out["start"], kinds.READ, self.at(f.where("start")), "start"))
         for key in ("author", "description"):
             if key in f:
                 self.text(f[key], f.where(key), key, limit=MAX_TEXT)
-        out["initial"] = self.initial(f["initial"], f.where("initial"), "'initial' state") if "initial" in f \
+        out["initial"] = self.initial(f["initial"], f.where("initial"), "'initial' state", uses) if "initial" in f \
             else m.Initial()
         out["initial_where"] = self.at(f.where("initial"))
         out["migration"] = self.migration(f["saves"], f.where("saves")) if "saves" in f else m.Migration()
@@ -399,12 +357,13 @@ class Builder:
         return out
 
 
-    def initial(self, value, pos, what: str) -> m.Initial:
+    def initial(self, value, pos, what: str, uses: list | None = None) -> m.Initial:
+        """A starting state; `uses` (if given) records each name as written."""
         i = self.mapping(value, pos, what, INITIAL_KEYS)
         if i is None:
             return m.Initial()
-        flags = frozenset(self.names(i["flags"], i.where("flags"), "flag")) if "flags" in i else frozenset()
-        items = tuple(dict.fromkeys(self.names(i["items"], i.where("items"), "item"))) if "items" in i else ()
+        flags = frozenset(self.names(i["flags"], i.where("flags"), "flag", uses)) if "flags" in i else frozenset()
+        items = tuple(dict.fromkeys(self.names(i["items"], i.where("items"), "item", uses))) if "items" in i else ()
         counters: dict[str, int] = {}
         if "counters" in i:
             c = self.mapping(i["counters"], i.where("counters"), "'counters' (name: number)", _Anything())
@@ -412,6 +371,8 @@ class Builder:
                 n = self.integer(raw, c.where(name), f"counter '{name}'")
                 if self.ident(name, c.key_where(name), "counter") and n is not None:
                     counters[name] = n
+                    if uses is not None:
+                        uses.append(kinds.Use("counter", name, kinds.WRITE, self.at(c.key_where(name))))
         return m.Initial(flags, items, MappingProxyType(counters))
 
     def migration(self, value, pos) -> m.Migration:
@@ -443,7 +404,7 @@ def _register(*groups: tuple) -> None:
 
 
 _register(MANIFEST_KEYS, INITIAL_KEYS, FILE_KEYS, SCENE_KEYS, CHOICE_KEYS, FALLBACK_KEYS, ENDING_KEYS,
-          EFFECT_KEYS, SAVES_KEYS, RENAME_KINDS, TEXT_IF_KEYS, CONDITION_KEYS + COMPARISONS)
+          EFFECT_KEYS, SAVES_KEYS, RENAME_KINDS, CONDITION_ALLOWED)
 
 
 class _Anything(tuple):

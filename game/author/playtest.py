@@ -7,9 +7,9 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from game import engine
-from game import model as m
-from game.explore import Exploration
+from game.author.explore import Exploration
+from game.core import engine
+from game.core import model as m
 
 
 @dataclass

@@ -1,33 +1,40 @@
 """--json: the machine interface. One JSON object per line on stdout: one
 when the story starts, then exactly one for each line read from stdin.
-See docs/json-mode.md."""
+See docs/json-mode.md.
+
+Every string passes the one output sanitiser (`sanitize.safe_data`), and
+the text is written with ASCII escapes, so no story, save or typed input
+can put a control character, a bidirectional override or a line separator
+(U+2028/U+2029) into the stream.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import TextIO
 
-from game import engine
-from game.errors import Diagnostic
-from game.plain import read_line
-from game.session import ENDING_MENU, Message, Quit, SceneShown, Session
-from game.transcript import Transcript
+from game.core.errors import Diagnostic
+from game.core.events import Message, Quit, SceneShown, Status
+from game.core.sanitize import safe_data
+from game.core.session import Session
+from game.play.io import RunIO, read_line
 
-PROTOCOL = 1
+PROTOCOL = 2
 
 
-def scene_object(session: Session, view: engine.View, messages: list[str]) -> dict:
+def scene_object(session: Session, shown: SceneShown, messages: list[str]) -> dict:
+    view = shown.view
     scene = view.scene
     state = session.state
-    if view.ending:
+    if shown.status is Status.ENDED:
         choices = [{"number": i, "label": label, "enabled": True, "reason": None}
-                   for i, label in enumerate(ENDING_MENU, 1)]
+                   for i, label in enumerate(shown.menu, 1)]
     else:
         choices = [{"number": o.number, "label": o.label, "enabled": o.enabled, "reason": o.reason}
                    for o in view.options]
     return {
         "type": "scene",
         "protocol": PROTOCOL,
+        "status": shown.status.value,
         "scene": scene.id,
         "chapter": scene.chapter,
         "location": scene.location,
@@ -36,6 +43,7 @@ def scene_object(session: Session, view: engine.View, messages: list[str]) -> di
         "text": list(view.paragraphs),
         "choices": choices,
         "ending": {"kind": view.ending.kind, "title": view.ending.title} if view.ending else None,
+        "summary": shown.summary or None,
         "messages": messages,
         "state": {
             "turn": state.turn,
@@ -53,10 +61,11 @@ def response(session: Session, events) -> dict:
     info = [line for e in events if isinstance(e, Message) and e.kind == "info" for line in e.lines]
     hints = [line for e in events if isinstance(e, Message) and e.kind != "info" for line in e.lines]
     scenes = [e for e in events if isinstance(e, SceneShown)]
-    if any(isinstance(e, Quit) for e in events):
-        return {"type": "quit", "protocol": PROTOCOL, "summary": session.summary()}
+    quits = [e for e in events if isinstance(e, Quit)]
+    if quits:
+        return {"type": "quit", "protocol": PROTOCOL, "status": Status.OVER.value, "summary": quits[-1].summary}
     if scenes:
-        return scene_object(session, scenes[-1].view, info + hints)
+        return scene_object(session, scenes[-1], info + hints)
     if hints:
         return {"type": "error", "protocol": PROTOCOL, "message": " ".join(hints)}
     return {"type": "message", "protocol": PROTOCOL, "lines": info}
@@ -68,9 +77,16 @@ def diagnostics_object(diags: list[Diagnostic]) -> dict:
                         "message": d.message, "hint": d.hint} for d in diags]}
 
 
-def run(session: Session, inp: TextIO, out: TextIO, transcript: Transcript | None = None) -> int:
+def dumps(obj: dict) -> str:
+    """One line of the stream: sanitised, ASCII-escaped JSON."""
+    return json.dumps(safe_data(obj), ensure_ascii=True)
+
+
+def run(session: Session, io: RunIO) -> int:
+    out, transcript = io.out, io.transcript
+
     def emit(obj: dict) -> None:
-        text = json.dumps(obj, ensure_ascii=False)
+        text = dumps(obj)
         out.write(text + "\n")
         out.flush()
         if transcript:
@@ -78,7 +94,7 @@ def run(session: Session, inp: TextIO, out: TextIO, transcript: Transcript | Non
 
     emit(response(session, session.start()))
     while True:
-        line = read_line(inp)
+        line = read_line(io.inp)
         if line is None:
             return 0
         if transcript:

@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field, replace
 
-from game import check, engine
-from game import model as m
-from game.state import State
+from game.core import engine
+from game.core import model as m
+from game.core.state import State
 
 DEFAULT_LIMIT = 200_000
 
@@ -39,25 +39,19 @@ class Exploration:
 
 
 def _reads(scene: m.Scene) -> set[tuple[str, str]]:
-    """(kind, name) pairs the choice conditions of one scene read."""
+    """(kind, name) pairs the choice conditions of one scene read (each
+    condition kind says what it reads: a scene read is a visit count)."""
     found = set()
     for choice in scene.targets():
         if choice.cond is not None:
-            for atom in check.atoms(choice.cond):
-                if isinstance(atom, m.Flag):
-                    found.add(("flag", atom.flag))
-                elif isinstance(atom, m.Has):
-                    found.add(("item", atom.item))
-                elif isinstance(atom, m.Counter):
-                    found.add(("counter", atom.counter))
-                else:
-                    found.add(("visited", atom.scene))
+            for use in choice.cond.uses():
+                found.add((use.kind, use.name))
         if choice.once:
             found.add(("once", choice.key))
     return found
 
 
-KINDS = ("flag", "item", "counter", "visited", "once")
+KINDS = ("flag", "item", "counter", "scene", "once")
 
 
 class KeyFunction:
@@ -85,9 +79,11 @@ class KeyFunction:
 
     def __call__(self, state: State) -> tuple:
         r = self.relevant[state.scene]
-        return (state.scene, state.flags & r["flag"], frozenset(r["item"].intersection(state.items)),
-                tuple(sorted((k, v) for k, v in state.counters.items() if k in r["counter"])),
-                state.chosen & r["once"], frozenset(r["visited"].intersection(state.visits)))
+        flags, chosen, visits, counters = state.flags, state.chosen, state.visits, state.counters
+        return (state.scene, frozenset(n for n in r["flag"] if n in flags),
+                frozenset(r["item"].intersection(state.items)),
+                tuple(sorted((k, counters[k]) for k in r["counter"] if k in counters)),
+                frozenset(k for k in r["once"] if k in chosen), frozenset(n for n in r["scene"] if n in visits))
 
 
 def _components(successors: dict[str, list[str]]) -> list[list[str]]:

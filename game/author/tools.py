@@ -9,8 +9,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from game import check, explore, graph, playtest, transcripts
-from game import model as m
+from game.author import explore, graph, playtest, transcripts
+from game.core import engine
+from game.core import model as m
+from game.core.text import words as text_words
+from game.story import check
 
 
 def _path_text(story: m.Story, steps) -> str:
@@ -126,9 +129,7 @@ def stats(story: m.Story, *, runs: int, seed: int, out=sys.stdout) -> int:
     basic = check.stats(story)
     scenes = story.scenes.values()
     kinds = Counter(s.ending.kind for s in scenes if s.ending)
-    names: dict[str, set[str]] = {"flag": set(), "item": set(), "counter": set()}
-    for use in check.uses(story, story.where):
-        names[use.kind].add(use.name)
+    names = {kind: story.symbols.names(kind) for kind in ("flag", "item", "counter")}
     randoms = playtest.random_runs(story, runs, seed, count_words=True, retry=False)
     lengths = sorted(randoms.words)
     by_chapter = Counter(s.chapter for s in scenes)
@@ -150,18 +151,18 @@ def stats(story: m.Story, *, runs: int, seed: int, out=sys.stdout) -> int:
             and s.id in found.scene_paths]
     if wins:
         path = min(wins, key=len)
-        state = explore.engine.new_game(story, seed)
-        read = sum(len(p.split()) for p in explore.engine.view(story, state).paragraphs)
+        state = engine.new_game(story, seed)
+        read = sum(len(p.split()) for p in engine.view(story, state).paragraphs)
         for step in path:
-            state = explore.engine.choose(story, state, step.number)
-            read += sum(len(p.split()) for p in explore.engine.view(story, state).paragraphs)
+            state = engine.choose(story, state, step.number)
+            read += sum(len(p.split()) for p in engine.view(story, state).paragraphs)
         rows.append(("shortest win", f"{len(path)} choices, {read:,} words"))
     width = max(len(k) for k, _ in rows)
     print(f"{story.title} ({story.id} {story.version})", file=out)
     for key, value in rows:
         print(f"  {key:<{width}}  {value}", file=out)
     for chapter, count in by_chapter.items():
-        words = sum(check.words(s.text) for s in scenes if s.chapter == chapter)
+        words = sum(text_words(s.text) for s in scenes if s.chapter == chapter)
         print(f"  {'':<{width}}  {chapter or '(no chapter)'}: {count} scenes, {words:,} words", file=out)
     return 0
 

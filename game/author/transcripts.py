@@ -20,9 +20,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from game import model as m
-from game import render, savefile
-from game.session import ENDING_MENU, Session
+from game.core import codec, render
+from game.core import model as m
+from game.core.session import Session
 
 SUFFIX = ".transcript"
 MAX_TRANSCRIPT_BYTES = 4 * 1024 * 1024
@@ -71,12 +71,11 @@ def _outputs(story: m.Story, answers: list[str | None], round_trip: bool) -> lis
             events = session.start()
         else:
             if round_trip:
-                data = json.loads(json.dumps(savefile.encode(story, session.state, "")))
-                session.state, _ = savefile.decode(story, data)
+                session.state, _ = codec.decode(story, json.loads(codec.dumps(story, session.state, "")))
             events = session.handle(answer)
         lines = []
         for event in events:
-            lines += render.event_lines(event, session.summary(), ENDING_MENU)
+            lines += render.event_lines(event)
         shown.append([line.strip() for line in lines if line.strip()])
     return shown
 

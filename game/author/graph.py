@@ -6,31 +6,13 @@ from __future__ import annotations
 
 import re
 
-from game import model as m
+from game.core import model as m
 
 
-def describe(cond: m.Condition) -> str:
-    """A condition in a few words: `has key`, `trust ≥ 2`, `not flag x`."""
-    if isinstance(cond, m.Has):
-        return f"has {cond.item}"
-    if isinstance(cond, m.Flag):
-        return cond.flag
-    if isinstance(cond, m.Visited):
-        return f"visited {cond.scene}"
-    if isinstance(cond, m.Counter):
-        if cond.low is not None and cond.low == cond.high:
-            return f"{cond.counter} = {cond.low}"
-        parts = []
-        if cond.low is not None:
-            parts.append(f"{cond.counter} ≥ {cond.low}")
-        if cond.high is not None:
-            parts.append(f"{cond.counter} ≤ {cond.high}")
-        return " and ".join(parts)
-    if isinstance(cond, m.Not):
-        return f"not {describe(cond.term)}"
-    joiner = " and " if isinstance(cond, m.All) else " or "
-    return "(" + joiner.join(describe(t) for t in cond.terms) + ")" if len(cond.terms) > 1 else \
-        describe(cond.terms[0]) if cond.terms else "always"
+def describe(cond) -> str:
+    """A condition in a few words: `has key`, `trust ≥ 2`, `not x` (each
+    condition kind describes itself)."""
+    return cond.describe()
 
 
 def select(story: m.Story, chapter: str | None) -> list[m.Scene]:

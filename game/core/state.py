@@ -1,0 +1,83 @@
+"""Everything that changes during a run, in one immutable value.
+
+The story is fixed; a `State` is all a save needs. Flags, counters, visit
+counts and choices taken are persistent maps (`pmap`): a change shares all
+but one small path with the state before it. Undo history is a list of
+`Undo` records, each holding only what one step changed (the old values),
+so history costs what the player changed, not visits times undo depth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from game.core.pmap import EMPTY_MAP, MISSING, PMap, PSet
+
+UNDO_LIMIT = 100  # choices that `undo` can step back
+SAME = "same"  # an Undo's checkpoint when the step did not change it
+
+
+@dataclass(frozen=True, slots=True)
+class Undo:
+    """How to step back from a state to the one before it: the old values
+    of what changed. (Each map change is (name, old value or MISSING).)"""
+
+    scene: str
+    turn: int
+    flags: tuple  # (name, True if it was set / MISSING)
+    items: tuple[str, ...] | None  # the items before, when they changed
+    counters: tuple
+    visits: tuple
+    chosen: tuple
+    checkpoint: object  # the checkpoint before (a State or None), or SAME
+    memo: list = field(default_factory=list, compare=False, repr=False)  # the codec's cached text
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    scene: str
+    flags: PSet
+    items: tuple[str, ...]  # in the order they were picked up
+    counters: PMap
+    visits: PMap  # scene id -> times entered
+    chosen: PSet  # keys of once-only choices already taken
+    turn: int = 0  # choices made
+    seed: int = 0  # randomness comes from here, never from a global
+    checkpoint: State | None = None  # snapshot taken on entering a checkpoint
+    history: tuple[Undo, ...] = ()  # how to step back, newest first
+
+    def snapshot(self) -> State:
+        """What a checkpoint keeps: no undo history, no checkpoint of its own,
+        and no visit counts (a retry carries the current ones on)."""
+        return replace(self, visits=EMPTY_MAP, history=(), checkpoint=None)
+
+    def undo_record(self, before: State) -> Undo:
+        """The record that takes this state back to `before`."""
+        return Undo(before.scene, before.turn,
+                    tuple(self.flags.changes_to(before.flags)) if self.flags is not before.flags else (),
+                    before.items if before.items != self.items else None,
+                    tuple(self.counters.changes_to(before.counters)) if self.counters is not before.counters else (),
+                    tuple(self.visits.changes_to(before.visits)) if self.visits is not before.visits else (),
+                    tuple(self.chosen.changes_to(before.chosen)) if self.chosen is not before.chosen else (),
+                    SAME if before.checkpoint is self.checkpoint else before.checkpoint)
+
+    def after(self, before: State) -> State:
+        """This state with `before` remembered for undo."""
+        return replace(self, history=((self.undo_record(before),) + before.history)[:UNDO_LIMIT])
+
+    def step_back(self) -> State:
+        """The state before the last step (the caller checks there is one)."""
+        u = self.history[0]
+        return State(
+            scene=u.scene,
+            flags=self.flags.apply(u.flags) if u.flags else self.flags,
+            items=self.items if u.items is None else u.items,
+            counters=self.counters.apply(u.counters) if u.counters else self.counters,
+            visits=self.visits.apply(u.visits) if u.visits else self.visits,
+            chosen=self.chosen.apply(u.chosen) if u.chosen else self.chosen,
+            turn=u.turn, seed=self.seed,
+            checkpoint=self.checkpoint if u.checkpoint is SAME else u.checkpoint,
+            history=self.history[1:])
+
+
+__all__ = ["State", "Undo", "UNDO_LIMIT", "SAME", "MISSING"]

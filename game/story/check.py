@@ -1,0 +1,135 @@
+"""Story-wide rules: the errors that stop a story loading, and the warnings
+`dead-reckoning check` adds (reachability, dead ends, unused flags,
+conditions that can never hold).
+
+Names come from the story's symbol table (built once at load, kept in the
+compiled cache) and conditions answer for themselves (`dnf`), so the checker
+knows no kind by name and a cold and a cached load report the same places.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+
+from game.core import model as m
+from game.core.conditions import satisfiable
+from game.core.errors import ERROR, WARNING, Diagnostic, did_you_mean
+from game.core.kinds import KIND_WORDS, NAME_KINDS, READ, WRITE
+from game.core.text import words
+
+KINDS = {k: KIND_WORDS[k] for k in NAME_KINDS}
+_VERBS = {"flag": "sets", "item": "gives", "counter": "sets or adds to"}
+
+
+def _diag(where: m.Where, message: str, severity: str = ERROR, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(where.file, where.line, where.col, message, severity, hint)
+
+
+# ------------------------------------------------------------------- errors
+
+
+def errors(story: m.Story, known: set[str] | None) -> list[Diagnostic]:
+    """Problems that make a story unplayable: missing scenes, names that are
+    read but never set, a name used as two kinds of thing. `known` is every
+    scene id written down (built or broken), or None when some file could not
+    be read, in which case references to scenes are not judged."""
+    out: list[Diagnostic] = []
+    ids = story.scenes.keys()
+    every_scene_built = known is not None and len(known) == len(story.scenes)
+    if every_scene_built and story.scenes and not any(s.ending for s in story.scenes.values()):
+        w = story.where
+        out.append(Diagnostic(w.file, w.line, w.col, "the story has no ending: no scene has 'ending:', so "
+                              "every run would go on for ever"))
+    symbols = story.symbols
+    if known is not None:
+        for use in symbols.uses:
+            if use.kind == "scene" and use.op == READ and use.name not in known:
+                if use.via == "start":
+                    message = f"start scene '{use.name}' does not exist"
+                else:
+                    message = f"unknown scene '{use.name}'" + (f" in '{use.via}'" if use.via else "")
+                out.append(_diag(use.where, message, hint=did_you_mean(use.name, ids)))
+
+    written: dict[str, set[str]] = defaultdict(set)
+    for use in symbols.uses:
+        if use.kind not in NAME_KINDS:
+            continue
+        first = symbols.kind_of(use.name)
+        if first != use.kind:
+            origin = next(u for u in symbols.get(first, use.name).uses)
+            out.append(_diag(use.where, f"'{use.name}' is used here as {KINDS[use.kind]}, but it is "
+                             f"{KINDS[first]} ({origin.where.file}:{origin.where.line})"))
+        if use.op == WRITE:
+            written[use.kind].add(use.name)
+    if known is None:  # an unreadable file may set anything: judging would only echo its error
+        return out
+    for use in symbols.uses:
+        if use.kind in NAME_KINDS and use.op == READ and use.name not in written[use.kind] \
+                and symbols.kind_of(use.name) == use.kind:
+            hint = did_you_mean(use.name, written[use.kind])
+            if use.kind == "counter" and not hint:
+                hint = "give it a starting value under initial: counters:"
+            out.append(_diag(use.where, f"{use.kind} '{use.name}' is never set: nothing {_VERBS[use.kind]} it",
+                             hint=hint))
+    return out
+
+
+# ----------------------------------------------------------------- warnings
+
+
+def warnings(story: m.Story) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    scenes = story.scenes
+    successors = {sid: [c.goto for c in scene.targets()] for sid, scene in scenes.items()}
+    reachable = reach([story.start], successors.__getitem__)
+    predecessors: dict[str, list[str]] = defaultdict(list)
+    for sid, targets in successors.items():
+        for target in targets:
+            predecessors[target].append(sid)
+    endings = [s.id for s in scenes.values() if s.ending]
+    can_end = reach(endings, lambda s: predecessors.get(s, ()))
+
+    for scene in scenes.values():
+        if scene.id not in reachable:
+            out.append(_diag(scene.where, f"scene '{scene.id}' is unreachable from the start", WARNING))
+        if not scene.ending and not successors[scene.id]:
+            out.append(_diag(scene.where, f"scene '{scene.id}' has no choices and is not an ending: "
+                             "a player would be stuck", WARNING))
+        elif scene.id in reachable and scene.id not in can_end:
+            out.append(_diag(scene.where, f"no ending can be reached from scene '{scene.id}'", WARNING))
+        for cond, choice in scene.conditions():
+            if satisfiable(cond) is False:
+                what = f"choice '{choice.label}'" if choice else "conditional text"
+                out.append(_diag(cond.first_where(scene.where), f"the condition of {what} can never hold", WARNING))
+
+    for symbol in story.symbols:
+        if symbol.kind == "flag" and not any(u.op == READ for u in symbol.uses) \
+                and story.symbols.kind_of(symbol.name) == "flag":
+            first_write = next((u for u in symbol.uses if u.op == WRITE), None)
+            if first_write is not None:
+                out.append(_diag(first_write.where, f"flag '{symbol.name}' is set but never read", WARNING))
+    return out
+
+
+def reach(starts, successors) -> set[str]:
+    seen = set(starts)
+    queue = deque(seen)
+    while queue:
+        for nxt in successors(queue.popleft()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+# -------------------------------------------------------------------- stats
+
+
+def stats(story: m.Story) -> dict[str, int]:
+    scenes = story.scenes.values()
+    return {
+        "scenes": len(story.scenes),
+        "choices": sum(len(s.targets()) for s in scenes),
+        "endings": sum(1 for s in scenes if s.ending),
+        "words": sum(words(s.text) for s in scenes),
+    }
