@@ -84,3 +84,22 @@ def test_schema_rejects_what_loader_rejects_structurally(tmp_path):
         _, diags = loader.load_all(folder)
         assert any(d.severity == "error" for d in diags), text
         assert not validator(folder / "scenes.yaml").is_valid(parsed(folder / "scenes.yaml")), text
+
+
+def test_committed_schemas_are_generated_from_the_kinds():
+    """The schema files are what the kind tables generate: a new kind (or a
+    changed fragment) fails here until `python -m game.story.schema` is run."""
+    from game.story import schema
+
+    for name, text in schema.generated().items():
+        assert (SCHEMAS / name).read_text(encoding="utf-8") == text, f"{name}: run python -m game.story.schema"
+
+
+def test_every_kind_key_is_in_the_generated_schema():
+    from game.core import conditions, effects, text
+    from game.story import schema
+
+    generated = json.dumps(schema.scenes_schema())
+    for table in (conditions.TABLE, effects.TABLE, text.TABLE):
+        for key in table.keys():
+            assert f'"{key}"' in generated, key
