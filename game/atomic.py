@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 STALE_TEMP_SECONDS = 3600
+_swept: set[str] = set()  # folders already cleaned of stale temporaries by this process
 
 
 def write(path: Path, data: bytes, *, durable: bool = True, backup: Path | None = None) -> None:
@@ -74,7 +75,11 @@ def fsync_dir(folder: Path) -> None:
 
 
 def _clean_stale_temps(folder: Path) -> None:
-    """Temporary files left by a process killed mid-write (never a real file)."""
+    """Temporary files left by a process killed mid-write (never a real file).
+    Once per folder per process: a crash leaves them before we start."""
+    if str(folder) in _swept:
+        return
+    _swept.add(str(folder))
     now = time.time()
     for temp in folder.glob(".*.tmp"):
         try:

@@ -268,7 +268,7 @@ def cmd_play(args) -> int:
     try:
         session = setup.prepare(story, launch)
     except setup.SetupError as exc:
-        print(exc, file=sys.stderr)
+        print(visible(str(exc)), file=sys.stderr)
         return exc.status
     transcript = None
     if args.transcript:

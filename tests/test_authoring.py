@@ -62,7 +62,9 @@ def test_stuck_states_are_found_with_the_shortest_path(tmp_path):
 def test_random_runs_are_reproducible_by_seed():
     def report(seed):
         result = run_game("test", "scenes", "--random", "30", "--seed", str(seed), "--json")
-        return json.loads(result.stdout)["random"]
+        found = json.loads(result.stdout)["random"]
+        assert found.pop("choices_per_second") > 0  # the one figure that depends on the machine
+        return found
     first, again, other = report(7), report(7), report(8)
     assert first == again
     assert first != other

@@ -4,6 +4,7 @@ the file, and always end in either a valid game or one clear message."""
 from __future__ import annotations
 
 import copy
+import os
 import hashlib
 import json
 import re
@@ -131,13 +132,34 @@ def test_save_files_are_private(tmp_path):
 
 
 def test_messages_about_saves_never_carry_control_characters(tmp_path):
-    store = saves.SaveStore(tmp_path, STORY)
+    """A save whose story id holds a terminal escape: every way its message
+    reaches a person (plain, JSON lines, `play --load`, `saves`) carries no
+    control character in the raw bytes written."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "saves"
+    store = saves.SaveStore(folder, STORY)
     data = copy.deepcopy(BASE)
-    data["story"]["id"] = "evil\x1b[2Jstory"
+    data["story"]["id"] = "evil\x1b[2J\x9b31m\u202estory"
     path = store.path("slot")
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(data))
-    (message,) = Session(STORY, store=store).handle("load slot")[0].lines
-    from game.core.render import safe
-
-    assert not re.search(r"[\x00-\x1f]", safe(message))
+    env = {**os.environ, "DEAD_RECKONING_SAVE_DIR": str(folder)}
+    runs = {
+        "plain": (["--plain"], b"load slot\n"),
+        "json": (["--json"], b"load slot\n"),
+        "play --load": (["play", "--plain", "--load", "slot"], b""),
+        "saves": (["saves"], b""),
+    }
+    for name, (args, answers) in runs.items():
+        result = subprocess.run([sys.executable, "-m", "game", *args], input=answers, capture_output=True,
+                                env=env, cwd=ROOT, timeout=60)
+        raw = result.stdout + result.stderr
+        assert b"evil" in raw, name  # the message was shown...
+        text = raw.decode("utf-8")
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", text), name
+        if name == "json":
+            for line in result.stdout.decode().splitlines():  # ...and no escape that decodes into one
+                assert not re.search("[\x00-\x1f\x7f-\x9f\u202a-\u202e]", json.dumps(json.loads(line),
+                                                                                          ensure_ascii=False))

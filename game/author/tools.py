@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import statistics
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -53,9 +54,12 @@ def run_tests(story: m.Story, *, limit: int, random_runs: int, seed: int, max_st
 
     randoms = None
     if random_runs:
+        started = time.perf_counter()
         randoms = playtest.random_runs(story, random_runs, seed, max_steps, retry=retry)
+        rate = randoms.choices / max(time.perf_counter() - started, 1e-9)
         endings = ", ".join(f"{title} x{n}" for title, n in randoms.endings.most_common())
-        lines.append(f"random: {randoms.runs:,} runs (seed {seed}), {randoms.choices:,} choices"
+        lines.append(f"random: {randoms.runs:,} runs (seed {seed}), {randoms.choices:,} choices "
+                     f"({rate:,.0f} choices/s)"
                      + (f", {randoms.unfinished} stopped at {max_steps} steps" if randoms.unfinished else "")
                      + (f"; endings: {endings}" if endings else ""))
         known = {scene_id for scene_id, _ in found.stuck}  # exploration already reported these
@@ -73,6 +77,7 @@ def run_tests(story: m.Story, *, limit: int, random_runs: int, seed: int, max_st
             problems += 1
             lines.append(f"{_where(story.scenes[scene_id])}: error: run {run}: {error}; {_numbers_text(path)}")
         report["random"] = {"runs": randoms.runs, "seed": seed, "choices": randoms.choices,
+                            "choices_per_second": round(rate),
                             "endings": dict(randoms.endings), "unfinished": randoms.unfinished}
 
     cover = playtest.coverage(story, found, randoms)

@@ -94,23 +94,27 @@ def _checkpoint_text(s: State) -> str:
             f'"turn":{s.turn},"seed":{s.seed}}}')
 
 
-def _changes(pairs, present: str | None = None) -> str:
-    """Map changes as JSON members: name: old value, or null where it was absent."""
-    return ",".join(f'{json.dumps(k)}:{"null" if v is MISSING else (present or json.dumps(v))}' for k, v in pairs)
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _changes(pairs, present: object = None) -> str:
+    """Map changes as JSON members: name: old value (or `present`), or null
+    where it was absent."""
+    return _dumps({k: None if v is MISSING else (present if present is not None else v) for k, v in pairs})[1:-1]
 
 
 def _undo_text(u: Undo, table: _Checkpoints) -> str:
     if not u.memo:
         parts = [f'"scene":{json.dumps(u.scene)}', f'"turn":{u.turn}']
         if u.flags:
-            parts.append(f'"flags":{{{_changes(u.flags, "true")}}}')
+            parts.append(f'"flags":{{{_changes(u.flags, True)}}}')
         if u.items is not None:
             parts.append(f'"items":{_items(u.items)}')
         for name in ("counters", "visits"):
             if getattr(u, name):
                 parts.append(f'"{name}":{{{_changes(getattr(u, name))}}}')
         if u.chosen:
-            parts.append(f'"chosen":{{{_changes(u.chosen, "true")}}}')
+            parts.append(f'"chosen":{{{_changes(u.chosen, True)}}}')
         u.memo.append("{" + ",".join(parts))
     text = u.memo[0]
     if u.checkpoint is SAME:
@@ -143,21 +147,32 @@ def decode(story: m.Story, data: object) -> tuple[State, list[str]]:
     if len(history_raw) > UNDO_LIMIT or len(checkpoints_raw) > UNDO_LIMIT + 1:
         raise SaveError("its undo history is longer than any game writes")
     migrate = _Migrator(story, exact)
-    checkpoints = [migrate.state(_read_state(raw, f"checkpoint {i + 1}", None, visits=False), None)
+    known = known_names(story) if exact else (None, None)
+    checkpoints = [migrate.state(_read_state(raw, f"checkpoint {i + 1}", None, visits=False, known=known), None)
                    for i, raw in enumerate(checkpoints_raw)]
 
     def checkpoint(ref) -> State | None:
         return None if ref is None else checkpoints[ref]
 
-    fields, ref = _read_state(_field(data, "state", dict, "state"), "state", len(checkpoints))
+    fields, ref = _read_state(_field(data, "state", dict, "state"), "state", len(checkpoints), known=known)
     current = migrate.state((fields, ref), checkpoint(ref))
     if current is None:
         raise SaveError(migrate.missing_message())
     if version == 1:
         return _history_v1(current, history_raw, migrate, checkpoints), migrate.notes
     history: list[Undo] = []
-    for i, raw in enumerate(history_raw):
-        record = migrate.undo(_read_undo(raw, f"undo step {i + 1}", len(checkpoints)), checkpoints)
+    read = _undo_records_fast(history_raw, len(checkpoints), known)
+    if read is None:  # something is wrong: read them one by one to say exactly what
+        read = [_read_undo(raw, f"undo step {i + 1}", len(checkpoints)) for i, raw in enumerate(history_raw)]
+    elif exact and story.scenes.keys() >= {f["scene"] for f in read}:
+        # the usual case: this story's own save; every record's scene is one it has
+        history = [Undo(f["scene"], f["turn"], f["flags"], None if f["items"] is None else tuple(f["items"]),
+                        f["counters"], f["visits"], f["chosen"],
+                        f["checkpoint"] if f["checkpoint"] is SAME or f["checkpoint"] is None
+                        else checkpoints[f["checkpoint"]], []) for f in read]
+        read = ()
+    for fields in read:
+        record = migrate.undo(fields, checkpoints)
         if record is None:  # a step back into a scene the story no longer has: undo stops before it
             migrate.notes.append("Undo cannot go back past a scene the story no longer has.")
             break
@@ -199,29 +214,49 @@ def _int(value, what: str, low: int = -MAX_INT) -> int:
     return value
 
 
-def _names(value, what: str, pattern=_NAMES) -> list[str]:
-    """A list of valid names, checked in bulk (one regex pass, no loop)."""
+def _names(value, what: str, pattern=_NAMES, known=None) -> list[str]:
+    """A list of valid names, checked in bulk (no loop in Python)."""
     if type(value) is not list or len(value) > MAX_NAMES:
         raise SaveError(f"{what} is not a list of names")
-    if value and (not set(map(type, value)) <= {str} or not _all_match(pattern, value)):
+    if value and (not set(map(type, value)) <= {str} or not _all_match(pattern, value, known)):
         raise SaveError(f"{what} holds an invalid name")
     return value
 
 
-def _all_match(pattern, names) -> bool:
-    """Every name matches: one pass over the names joined by newlines (a
-    name with a newline of its own shows as one separator too many)."""
+def _all_match(pattern, names, known: frozenset | None = None) -> bool:
+    """Every name is valid. The usual case is one set lookup in C: every name
+    is one the story itself has (`known`, all valid). Otherwise one regex pass
+    over the names joined by newlines (a name with a newline of its own shows
+    as one separator too many)."""
+    if known is not None and known.issuperset(names):
+        return True
     joined = "\n".join(names)
     return joined.count("\n") == len(names) - 1 and pattern.fullmatch(joined) is not None
 
 
-def _counts(value, what: str, low: int) -> dict[str, int]:
+def known_names(story: m.Story) -> tuple[frozenset, frozenset]:
+    """Every name the story has (scenes, flags, items, counters) and every
+    choice key: a save of this story holds only these, so checking a save
+    against them is a set operation, not a regex per name."""
+    symbols = story.symbols
+    cached = getattr(symbols, "save_names", None)
+    if cached is None:
+        names = frozenset(story.scenes).union(*(symbols.names(k) for k in ("flag", "item", "counter"))) \
+            if symbols is not None else frozenset(story.scenes)
+        keys = frozenset(c.key for s in story.scenes.values() for c in s.targets())
+        cached = (names, keys)
+        if symbols is not None:
+            symbols.save_names = cached
+    return cached
+
+
+def _counts(value, what: str, low: int, known=None) -> dict[str, int]:
     if type(value) is not dict or len(value) > MAX_NAMES:
         raise SaveError(f"{what} is not a map of names to numbers")
     if value:
-        if not _all_match(_NAMES, value):
+        if not _all_match(_NAMES, value, known):
             raise SaveError(f"{what} holds an invalid name")
-        numbers = value.values()
+        numbers = list(value.values())
         if not set(map(type, numbers)) <= {int} or min(numbers) < low or max(numbers) > MAX_INT:
             bad = next(k for k, v in value.items() if type(v) is not int or not low <= v <= MAX_INT)
             raise SaveError(f"{what} of '{bad}' is not a valid number")
@@ -253,7 +288,7 @@ def _changes_in(value, what: str, kind: str) -> tuple:
 RawState = tuple[dict, int | None]
 
 
-def _read_state(raw, where: str, checkpoints: int | None, *, visits: bool = True) -> RawState:
+def _read_state(raw, where: str, checkpoints: int | None, *, visits: bool = True, known=(None, None)) -> RawState:
     if not isinstance(raw, dict):
         raise SaveError(f"its {where} is not a state")
     scene = raw.get("scene")
@@ -261,12 +296,12 @@ def _read_state(raw, where: str, checkpoints: int | None, *, visits: bool = True
         raise SaveError(f"its {where} names no valid scene")
     fields = {
         "scene": scene,
-        "flags": _names(raw.get("flags"), f"the flags in its {where}"),
-        "items": _names(raw.get("items"), f"the items in its {where}"),
-        "counters": _counts(raw.get("counters"), f"a counter in its {where}", -MAX_INT),
+        "flags": _names(raw.get("flags"), f"the flags in its {where}", _NAMES, known[0]),
+        "items": _names(raw.get("items"), f"the items in its {where}", _NAMES, known[0]),
+        "counters": _counts(raw.get("counters"), f"a counter in its {where}", -MAX_INT, known[0]),
         # a version 1 checkpoint holds visit counts: they are not used
-        "visits": _counts(raw.get("visits"), f"a visit count in its {where}", 0) if visits else {},
-        "chosen": _names(raw.get("chosen"), f"the choices taken in its {where}", _KEYS),
+        "visits": _counts(raw.get("visits"), f"a visit count in its {where}", 0, known[0]) if visits else {},
+        "chosen": _names(raw.get("chosen"), f"the choices taken in its {where}", _KEYS, known[1]),
         "turn": _int(raw.get("turn"), f"the turn in its {where}", 0),
         "seed": _int(raw.get("seed"), f"the seed in its {where}"),
     }
@@ -278,6 +313,74 @@ def _read_state(raw, where: str, checkpoints: int | None, *, visits: bool = True
         if ref >= checkpoints:
             raise SaveError(f"its {where} refers to a checkpoint that is not there")
     return fields, ref
+
+
+_CHANGE_KINDS = ("flags", "counters", "visits", "chosen")
+_EMPTY_RECORD = {"scene": None, "turn": None, "items": None, "checkpoint": SAME, "flags": (), "counters": (),
+                 "visits": (), "chosen": ()}
+
+
+def _undo_records_fast(history_raw: list, checkpoints: int, known=(None, None)) -> list[dict] | None:
+    """The undo records, validated in bulk (the names of all records in one
+    regex pass, all numbers at once), or None when anything is off; then
+    `_read_undo` reads them again one by one to say what is wrong."""
+    names: list = []
+    keys: list = []
+    numbers: list = []  # any whole number
+    counts: list = []  # numbers that cannot be negative
+    out = []
+    for raw in history_raw:
+        if type(raw) is not dict:
+            return None
+        fields = dict(_EMPTY_RECORD)
+        for key, value in raw.items():
+            if key == "visits" or key == "counters":
+                if type(value) is not dict:
+                    return None
+                names.extend(value)
+                values = value.values()
+                if None in values:
+                    fields[key] = tuple((k, MISSING if v is None else v) for k, v in value.items())
+                    values = [v for v in values if v is not None]
+                else:
+                    fields[key] = tuple(value.items())
+                (counts if key == "visits" else numbers).extend(values)
+            elif key == "flags" or key == "chosen":
+                if type(value) is not dict:
+                    return None
+                (keys if key == "chosen" else names).extend(value)
+                for v in value.values():
+                    if v is not True and v is not None:
+                        return None
+                fields[key] = tuple((k, MISSING if v is None else True) for k, v in value.items())
+            elif key == "scene":
+                names.append(value)
+                fields[key] = value
+            elif key == "turn":
+                counts.append(value)
+                fields[key] = value
+            elif key == "items":
+                if type(value) is not list:
+                    return None
+                names.extend(value)
+                fields[key] = value
+            elif key == "checkpoint":
+                if value is not None:
+                    counts.append(value)
+                    if type(value) is not int or value >= checkpoints:
+                        return None
+                fields[key] = value
+        if fields["scene"] is None or fields["turn"] is None:
+            return None
+        out.append(fields)
+    if names and (not set(map(type, names)) <= {str} or not _all_match(_NAMES, names, known[0])):
+        return None
+    if keys and (not set(map(type, keys)) <= {str} or not _all_match(_KEYS, keys, known[1])):
+        return None
+    for group, low in ((numbers, -MAX_INT), (counts, 0)):
+        if group and (not set(map(type, group)) <= {int} or min(group) < low or max(group) > MAX_INT):
+            return None
+    return out
 
 
 def _read_undo(raw, where: str, checkpoints: int) -> dict:
@@ -359,7 +462,7 @@ class _Migrator:
         items = fields["items"]
         if self.exact:
             return Undo(scene, fields["turn"], fields["flags"], None if items is None else tuple(items),
-                        fields["counters"], fields["visits"], fields["chosen"], cp)
+                        fields["counters"], fields["visits"], fields["chosen"], cp, [])
         rename = self._name
         return Undo(scene, fields["turn"], tuple((rename("flags")(k), v) for k, v in fields["flags"]),
                     None if items is None else tuple(dict.fromkeys(rename("items")(n) for n in items)),

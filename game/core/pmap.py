@@ -48,6 +48,7 @@ class _Branch:
 
 
 _EMPTY_LEAF = _Leaf({})
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def _split(data: dict, depth: int) -> _Branch | _Leaf:
@@ -111,7 +112,7 @@ def _obj(node) -> str:
     text = node.obj
     if text is None:
         if type(node) is _Leaf:
-            text = ",".join(f"{json.dumps(k)}:{json.dumps(v)}" for k, v in node.data.items())
+            text = _dumps(node.data)[1:-1]
         else:
             text = ",".join(t for t in (_obj(k) for k in node.kids if k is not None) if t)
         node.obj = text
@@ -122,7 +123,7 @@ def _arr(node) -> str:
     text = node.arr
     if text is None:
         if type(node) is _Leaf:
-            text = ",".join(json.dumps(k) for k in node.data)
+            text = _dumps(list(node.data))[1:-1]
         else:
             text = ",".join(t for t in (_arr(k) for k in node.kids if k is not None) if t)
         node.arr = text

@@ -31,6 +31,7 @@ class Symbols:
     """Uses in story order (the manifest first, then scenes file by file)."""
 
     def __init__(self, uses: Iterable[Use]):
+        self.save_names = None  # the codec's sets of valid names, made when first needed
         self.uses: tuple[Use, ...] = tuple(uses)
         grouped: dict[tuple[str, str], list[Use]] = {}
         self._first_kind: dict[str, str] = {}

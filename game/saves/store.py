@@ -21,6 +21,7 @@ from game import atomic
 from game.core import codec
 from game.core import model as m
 from game.core.codec import SaveError
+from game.core.sanitize import safe
 from game.core.state import State
 
 AUTOSAVE = "autosave"
@@ -161,6 +162,12 @@ class SaveStore:
 
 
 def describe(slots: list[SlotInfo]) -> list[str]:
+    """A listing line per slot, safe to print (titles and problems come from
+    story files and saves)."""
+    return [safe(line) for line in _describe(slots)]
+
+
+def _describe(slots: list[SlotInfo]) -> list[str]:
     if not slots:
         return ["No saved games yet."]
     lines = []
