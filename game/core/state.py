@@ -9,7 +9,7 @@ so history costs what the player changed, not visits times undo depth.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from game.core.pmap import EMPTY_MAP, MISSING, PMap, PSet
 
@@ -17,20 +17,37 @@ UNDO_LIMIT = 100  # choices that `undo` can step back
 SAME = "same"  # an Undo's checkpoint when the step did not change it
 
 
-@dataclass(frozen=True, slots=True)
 class Undo:
     """How to step back from a state to the one before it: the old values
-    of what changed. (Each map change is (name, old value or MISSING).)"""
+    of what changed. (Each map change is (name, old value or MISSING).)
 
-    scene: str
-    turn: int
-    flags: tuple  # (name, True if it was set / MISSING)
-    items: tuple[str, ...] | None  # the items before, when they changed
-    counters: tuple
-    visits: tuple
-    chosen: tuple
-    checkpoint: object  # the checkpoint before (a State or None), or SAME
-    memo: list = field(default_factory=list, compare=False, repr=False)  # the codec's cached text
+    Never changed after it is made (a plain class with slots, not a frozen
+    dataclass, because a save restores a hundred of them at a time)."""
+
+    __slots__ = ("scene", "turn", "flags", "items", "counters", "visits", "chosen", "checkpoint", "memo")
+    FIELDS = __slots__[:-1]
+
+    def __init__(self, scene: str, turn: int, flags: tuple, items: tuple[str, ...] | None, counters: tuple,
+                 visits: tuple, chosen: tuple, checkpoint: object, memo: list | None = None):
+        self.scene = scene
+        self.turn = turn
+        self.flags = flags  # (name, True if it was set / MISSING)
+        self.items = items  # the items before, when they changed
+        self.counters = counters
+        self.visits = visits
+        self.chosen = chosen
+        self.checkpoint = checkpoint  # the checkpoint before (a State or None), or SAME
+        self.memo = [] if memo is None else memo  # the codec's cached text
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Undo):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self.FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return "Undo(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in self.FIELDS) + ")"
 
 
 @dataclass(frozen=True, slots=True)

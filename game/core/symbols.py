@@ -11,7 +11,7 @@ name used as two of them is an error the checker reports).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from game.core.kinds import DEFINE, NAME_KINDS, WRITE, Use, Where
 
@@ -28,10 +28,28 @@ class Symbol:
 
 
 class Symbols:
-    """Uses in story order (the manifest first, then scenes file by file)."""
+    """Uses in story order (the manifest first, then scenes file by file).
 
-    def __init__(self, uses: Iterable[Use]):
+    `uses` may be a function that returns them: a story read from the cache
+    (already validated) builds its table only when something asks, so
+    playing a cached story never pays for it."""
+
+    def __init__(self, uses: Iterable[Use] | Callable[[], Iterable[Use]]):
         self.save_names = None  # the codec's sets of valid names, made when first needed
+        self._source = uses if callable(uses) else None
+        if self._source is None:
+            self._build(uses)
+
+    def __getattr__(self, name: str):
+        # only reached for the attributes `_build` sets, before it has run
+        source = self.__dict__.get("_source")
+        if name.startswith("__") or source is None:
+            raise AttributeError(name)
+        self._source = None
+        self._build(source())
+        return getattr(self, name)
+
+    def _build(self, uses: Iterable[Use]) -> None:
         self.uses: tuple[Use, ...] = tuple(uses)
         grouped: dict[tuple[str, str], list[Use]] = {}
         self._first_kind: dict[str, str] = {}

@@ -226,13 +226,24 @@ class _Decoder:
                        self.where(s[11]))
 
     def symbols(self, flat) -> Symbols:
+        """Checked now, in bulk; the table itself is built when first asked."""
         if type(flat) is not list or len(flat) % 7:
             raise Invalid("symbols expected")
-        uses = []
-        for i in range(0, len(flat), 7):
-            kind, name, op, f, line, col, via = flat[i:i + 7]
-            uses.append(Use(_NAME_KINDS[_int(kind)], _str(name), _OPS[_int(op)],
-                            Where(self.shown[_int(f)], _int(line), _int(col)), _str(via)))
+        columns = [flat[i::7] for i in range(7)]
+        limits = (len(_NAME_KINDS), None, len(_OPS), len(self.shown), None, None, None)
+        for i, column in enumerate(columns):
+            if not column:
+                break
+            kind = str if i in (1, 6) else int
+            if set(map(type, column)) != {kind}:
+                raise Invalid("symbols expected")
+            if kind is int and (min(column) < 0 or (limits[i] is not None and max(column) >= limits[i])):
+                raise Invalid("symbols out of range")
+        shown = self.shown
+
+        def uses():
+            return [Use(_NAME_KINDS[k], n, _OPS[o], Where(shown[f], line, col), via)
+                    for k, n, o, f, line, col, via in zip(*columns)]
         return Symbols(uses)
 
 
