@@ -27,7 +27,7 @@ TABLE = Table("condition")
 DNF_LIMIT = 256
 COMPARISONS = ("at_least", "at_most", "above", "below", "equals")
 _NAME = {"$ref": "#/$defs/name"}
-_AMOUNT = {"$ref": "#/$defs/amount"}
+_AMOUNT = {"oneOf": [{"$ref": "#/$defs/amount"}, {"type": "string", "description": "an expression"}]}
 
 
 def _object(key: str, value: dict, description: str, **extra) -> dict:
@@ -158,6 +158,8 @@ class Counter(Condition):
     @classmethod
     def build(cls, b, node, key):
         name = b.ident(node[key], node.where(key), "counter")
+        if name and any(isinstance(node[c], str) for c in COMPARISONS if c in node):
+            return cls._compare_expressions(b, node, name)
         low = high = None
         found = False
         for comparison in COMPARISONS:
@@ -174,6 +176,28 @@ class Counter(Condition):
             b.error(node.pos, "a counter condition needs a comparison: " + ", ".join(COMPARISONS))
             return None
         return cls(name, low, high, b.at(node.where(key))) if name else None
+
+    @classmethod
+    def _compare_expressions(cls, b, node, name: str):
+        """`{counter: trust, at_least: "heat + 1"}`: compared with expressions."""
+        from game.core import expr
+
+        ops = {"at_least": ">=", "at_most": "<=", "above": ">", "below": "<", "equals": "=="}
+        tests = []
+        for comparison in COMPARISONS:
+            if comparison not in node:
+                continue
+            value = node[comparison]
+            if isinstance(value, bool) or not isinstance(value, (int, str)):
+                b.error(node.where(comparison), f"'{comparison}' takes a number or an expression")
+                return None
+            right = expr.Num(value) if isinstance(value, int) else \
+                b.number(value, b.scalar_where_of(value, node.where(comparison)), f"'{comparison}'")
+            if right is None:
+                return None
+            tests.append(expr.Op(ops[comparison], (expr.Ref(name, "counter", b.at(node.where("counter"))), right)))
+        tree = tests[0] if len(tests) == 1 else expr.Op("and", tuple(tests))
+        return Expression(tree, b.at(node.where("counter")), tree.describe())
 
     def uses(self) -> Iterator[Use]:
         yield Use("counter", self.name, READ, self.where)
@@ -229,6 +253,52 @@ class Visited(_NameTest):
     @classmethod
     def schema(cls) -> dict:
         return _object("visited", _NAME, "True once the player has been in this scene.")
+
+
+@TABLE
+@dataclass(frozen=True, slots=True)
+class Expression(Condition):
+    """`if: "trust >= 2 and not alarm"`: an expression (see `expr`), written
+    as a string anywhere a condition goes, or as `test: EXPR`."""
+
+    tree: object
+    where: Where = field(compare=False)
+    text: str = field(default="", compare=False)
+    key = "test"
+    tag = "x"
+
+    @classmethod
+    def build(cls, b, node, key):
+        value = node[key]
+        if not isinstance(value, str):
+            b.error(node.where(key), "'test' takes an expression, such as \"trust >= 2 and not alarm\"")
+            return None
+        return b.expression(value, b.scalar_where_of(value, node.where(key)), "test")
+
+    def holds(self, state: State) -> bool:
+        return bool(self.tree.eval(state))
+
+    def uses(self) -> Iterator[Use]:
+        return self.tree.uses()
+
+    def dnf(self, positive: bool):
+        return [(("expression", self.tree.describe(), positive),)]
+
+    def describe(self) -> str:
+        return self.tree.describe()
+
+    def encode(self, enc) -> list:
+        return [self.tree.encode(enc), enc.where(self.where), self.text]
+
+    @classmethod
+    def decode(cls, dec, data):
+        from game.core import expr
+
+        return cls(expr.decode(dec, dec.list(data[0])), dec.where(data[1]), dec.str(data[2]))
+
+    @classmethod
+    def schema(cls) -> dict:
+        return _object("test", {"type": "string"}, "An expression that must hold, e.g. \"trust >= 2 and not alarm\".")
 
 
 # --------------------------------------------------------------- compounds
@@ -381,7 +451,9 @@ def allowed_keys() -> tuple[str, ...]:
 
 
 def schema() -> dict:
-    """The `condition` definition: a list (all must hold) or one kind."""
-    return {"oneOf": [{"type": "array", "items": {"$ref": "#/$defs/condition"},
+    """The `condition` definition: an expression, a list (all must hold) or
+    one kind."""
+    return {"oneOf": [{"type": "string", "description": "An expression, e.g. \"trust >= 2 and not alarm\"."},
+                      {"type": "array", "items": {"$ref": "#/$defs/condition"},
                        "description": "Every condition in the list must hold."},
                       *(kind.schema() for kind in TABLE.kinds)]}

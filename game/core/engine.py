@@ -153,7 +153,7 @@ def restart(story: m.Story, state: State) -> State:
 
 def view(story: m.Story, state: State) -> View:
     scene = story.scenes[state.scene]
-    paragraphs = text.render(scene.text, text.Ctx(state, scene.id))
+    paragraphs = text.render(scene.text, text.Ctx(state, scene.id, story.names))
     return View(scene, tuple(paragraphs), options(story, state), scene.ending, state.turn)
 
 

@@ -55,6 +55,9 @@ class Symbols:
         self._first_kind: dict[str, str] = {}
         for use in self.uses:
             grouped.setdefault((use.kind, use.name), []).append(use)
+            if use.kind in NAME_KINDS and use.via != "text":
+                self._first_kind.setdefault(use.name, use.kind)
+        for use in self.uses:  # a name only ever shown in text ({trust}) is what the text says
             if use.kind in NAME_KINDS:
                 self._first_kind.setdefault(use.name, use.kind)
         self.table: dict[tuple[str, str], Symbol] = {}

@@ -29,10 +29,16 @@ BUILTIN_VARS = ("turn", "visits")
 
 
 class Ctx(NamedTuple):
-    """What rendering needs: the state and the scene being shown."""
+    """What rendering needs: the state, the scene being shown, the story's
+    display names."""
 
     state: State
     scene_id: str
+    names: object = None  # Mapping name -> display name
+
+    def name_of(self, key: str) -> str:
+        names = self.names or {}
+        return names.get(key, key.replace("_", " "))
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +48,198 @@ class Var:
     name: str
     where: Where = field(compare=False)
 
+    tag = "v"
+
     def value(self, state: State) -> str:
         if self.name == "turn":
             return str(state.turn)
         if self.name == "visits":
             return str(state.visits.get(state.scene, 0))
         return str(state.counters.get(self.name, 0))
+
+    def render(self, ctx: Ctx, path: str) -> str:
+        return self.value(ctx.state)
+
+    def uses(self) -> Iterator[Use]:
+        if self.name not in BUILTIN_VARS:
+            yield Use("counter", self.name, READ, self.where, "text")
+
+    def conditions(self):
+        return iter(())
+
+    def words(self) -> int:
+        return 1
+
+    def encode(self, enc) -> list:
+        return [self.name, enc.where(self.where)]
+
+    @classmethod
+    def decode(cls, dec, data):
+        return cls(dec.str(data[0]), dec.where(data[1]))
+
+
+# ------------------------------------------------------------ inline kinds
+# Inside a paragraph: `{trust}` (Var), `{name: keycard}`, `{if EXPR: a|b}`,
+# `{sequence: a|b|c}` (and cycle, once, shuffle). Options may nest.
+
+INLINE = Table("inline text")
+
+
+def _render_parts(parts, ctx: Ctx, path: str) -> str:
+    out = []
+    for index, part in enumerate(parts):
+        out.append(part if type(part) is str else part.render(ctx, f"{path}/{index}"))
+    return "".join(out)
+
+
+def _parts_uses(parts) -> Iterator[Use]:
+    for part in parts:
+        if type(part) is not str:
+            yield from part.uses()
+
+
+def _parts_words(parts) -> int:
+    return sum(len(p.split()) if type(p) is str else p.words() for p in parts)
+
+
+def _parts_conditions(parts):
+    for part in parts:
+        if type(part) is not str:
+            yield from part.conditions()
+
+
+def encode_parts(enc, parts) -> list:
+    return [p if type(p) is str else [p.tag, *p.encode(enc)] for p in parts]
+
+
+def decode_parts(dec, data) -> tuple:
+    out = []
+    for p in dec.list(data):
+        if type(p) is str:
+            out.append(p)
+            continue
+        kind = PART_TAGS.get(dec.list(p)[0] if p else None)
+        if kind is None:
+            raise ValueError("unknown inline text")
+        out.append(kind.decode(dec, p[1:]))
+    return tuple(out)
+
+
+@INLINE
+@dataclass(frozen=True, slots=True)
+class NameOf:
+    """`{name: keycard}`: the display name the manifest's `names:` gives."""
+
+    name: str
+    where: Where = field(compare=False)
+    key = "name"
+    tag = "nm"
+
+    def render(self, ctx: Ctx, path: str) -> str:
+        return ctx.name_of(self.name)
+
+    def uses(self) -> Iterator[Use]:
+        yield Use("any", self.name, READ, self.where, "name")
+
+    def conditions(self):
+        return iter(())
+
+    def words(self) -> int:
+        return 1
+
+    def encode(self, enc) -> list:
+        return [self.name, enc.where(self.where)]
+
+    @classmethod
+    def decode(cls, dec, data):
+        return cls(dec.str(data[0]), dec.where(data[1]))
+
+
+@INLINE
+@dataclass(frozen=True, slots=True)
+class InlineIf:
+    """`{if EXPR: shown while it holds|shown otherwise}`."""
+
+    cond: object
+    then: tuple
+    otherwise: tuple = ()
+    key = "if"
+    tag = "ii"
+
+    def render(self, ctx: Ctx, path: str) -> str:
+        if self.cond.holds(ctx.state):
+            return _render_parts(self.then, ctx, path + "t")
+        return _render_parts(self.otherwise, ctx, path + "e")
+
+    def uses(self) -> Iterator[Use]:
+        yield from self.cond.uses()
+        yield from _parts_uses(self.then)
+        yield from _parts_uses(self.otherwise)
+
+    def conditions(self):
+        yield self.cond
+        yield from _parts_conditions(self.then)
+        yield from _parts_conditions(self.otherwise)
+
+    def words(self) -> int:
+        return _parts_words(self.then) + _parts_words(self.otherwise)
+
+    def encode(self, enc) -> list:
+        return [enc.cond(self.cond), encode_parts(enc, self.then), encode_parts(enc, self.otherwise)]
+
+    @classmethod
+    def decode(cls, dec, data):
+        return cls(dec.cond(data[0]), decode_parts(dec, data[1]), decode_parts(dec, data[2]))
+
+
+@INLINE
+@dataclass(frozen=True, slots=True)
+class InlineVary:
+    """`{cycle: a|b|c}` and the other modes, inside a sentence."""
+
+    mode: str
+    options: tuple
+    keys = ("sequence", "cycle", "once", "shuffle")
+    tag = "iv"
+
+    def render(self, ctx: Ctx, path: str) -> str:
+        chosen = _pick(self.mode, len(self.options), ctx, path)
+        return "" if chosen is None else _render_parts(self.options[chosen], ctx, f"{path}.{chosen}")
+
+    def uses(self) -> Iterator[Use]:
+        for option in self.options:
+            yield from _parts_uses(option)
+
+    def conditions(self):
+        for option in self.options:
+            yield from _parts_conditions(option)
+
+    def words(self) -> int:
+        return sum(_parts_words(o) for o in self.options)
+
+    def encode(self, enc) -> list:
+        return [self.mode, [encode_parts(enc, o) for o in self.options]]
+
+    @classmethod
+    def decode(cls, dec, data):
+        options = dec.list(data[1])
+        if data[0] not in cls.keys or not options:
+            raise ValueError("unknown variation")
+        return cls(data[0], tuple(decode_parts(dec, o) for o in options))
+
+
+PART_TAGS = {Var.tag: Var, **INLINE.by_tag}
+
+
+def _pick(mode: str, n: int, ctx: Ctx, path: str) -> int | None:
+    visit = max(ctx.state.visits.get(ctx.scene_id, 1), 1) - 1  # 0 on the first visit
+    if mode == "sequence":
+        return min(visit, n - 1)
+    if mode == "cycle":
+        return visit % n
+    if mode == "once":
+        return visit if visit < n else None
+    return zlib.crc32(f"{ctx.state.seed}:{ctx.scene_id}:{visit}:{path}".encode()) % n
 
 
 class Block:
@@ -87,28 +279,28 @@ class Para(NamedTuple):
         if len(parts) == 1 and type(parts[0]) is str:
             out.append(parts[0])
         else:
-            out.append("".join(p if type(p) is str else p.value(ctx.state) for p in parts))
+            text = _render_parts(parts, ctx, path)
+            if text.strip():  # a paragraph made only of text that is not shown now is not shown
+                out.append(" ".join(text.split()))
 
     def blocks(self) -> Iterator[Block]:
         return iter(())
 
     def conditions(self) -> Iterator[Condition]:
-        return iter(())
+        return _parts_conditions(self.parts)
 
     def uses(self) -> Iterator[Use]:
-        for part in self.parts:
-            if type(part) is not str and part.name not in BUILTIN_VARS:
-                yield Use("counter", part.name, READ, part.where)
+        return _parts_uses(self.parts)
 
     def words(self) -> int:
-        return sum(len(p.split()) if type(p) is str else 1 for p in self.parts)
+        return _parts_words(self.parts)
 
     def encode(self, enc) -> list:
-        return [[p if type(p) is str else [p.name, enc.where(p.where)] for p in self.parts]]
+        return [encode_parts(enc, self.parts)]
 
     @classmethod
     def decode(cls, dec, data):
-        return cls(tuple(p if type(p) is str else Var(dec.str(p[0]), dec.where(p[1])) for p in dec.list(data[0])))
+        return cls(decode_parts(dec, data[0]))
 
 
 @TABLE
@@ -190,15 +382,7 @@ class Vary(Block):
         return cls(key, tuple(b.blocks(o, options.where(i)) for i, o in enumerate(options)))
 
     def pick(self, ctx: Ctx, path: str) -> int | None:
-        n = len(self.options)
-        visit = max(ctx.state.visits.get(ctx.scene_id, 1), 1) - 1  # 0 on the first visit
-        if self.mode == SEQUENCE:
-            return min(visit, n - 1)
-        if self.mode == CYCLE:
-            return visit % n
-        if self.mode == ONCE:
-            return visit if visit < n else None
-        return zlib.crc32(f"{ctx.state.seed}:{ctx.scene_id}:{visit}:{path}".encode()) % n
+        return _pick(self.mode, len(self.options), ctx, path)
 
     def render(self, ctx: Ctx, out: list[str], path: str) -> None:
         chosen = self.pick(ctx, path)

@@ -21,7 +21,6 @@ MAX_CHOICES = 1_000  # choices in one scene: more is no choice for a player
 ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 ID_RULE = "letters, digits, '_' or '-', starting with a letter or '_', at most 64"
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-_SUBST = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|\{")
 
 MANIFEST_KEYS = ("id", "title", "version", "start", "author", "description", "initial", "names", "saves")
 SAVES_KEYS = ("renamed", "defaults")
@@ -40,9 +39,35 @@ CONDITION_ALLOWED = conditions.allowed_keys()
 class Builder:
     """Builds model objects for one file, appending diagnostics as it goes."""
 
-    def __init__(self, file: str, diagnostics: list[Diagnostic]):
+    def __init__(self, file: str, diagnostics: list[Diagnostic], source: str | None = None):
         self.file = file
         self.diagnostics = diagnostics
+        self.source = source  # the file's text, to place a mistake inside a long text
+        self._lines: list[str] | None = None
+
+    def place(self, pos, before: str, token: str) -> tuple[int, int]:
+        """Where a mistake inside a long text stands in the file: its own line
+        and column, even in a block scalar. `before` is the scalar's text up to
+        the mistake, as the builder sees it (folded, joined); `token` is the
+        text at the mistake. The first word of the token is found in the
+        source, counting earlier occurrences; failing that, the scalar's start."""
+        probe = (token.split() or [token[:1]])[0][:30]
+        if self.source is None or not probe:
+            return pos
+        if self._lines is None:
+            self._lines = self.source.split("\n")
+        skip = before.count(probe)
+        line, col = pos[0] - 1, pos[1] - 1
+        while line < len(self._lines) and line < pos[0] + 2000:
+            found = self._lines[line].find(probe, col)
+            if found < 0:
+                line, col = line + 1, 0
+                continue
+            if skip == 0:
+                return line + 1, found + 1
+            skip -= 1
+            col = found + len(probe)
+        return pos
 
     # -- reporting -----------------------------------------------------
     def at(self, pos: tuple[int, int]) -> m.Where:
@@ -149,6 +174,8 @@ class Builder:
     def condition(self, value, pos):
         if isinstance(value, YSeq):  # a list means all of them
             return conditions.All(self.conditions(value))
+        if isinstance(value, str):  # an expression
+            return self.expression(value, self.scalar_where_of(value, pos), "if")
         c = self.mapping(value, pos, "condition", CONDITION_ALLOWED)
         if c is None:
             return None
@@ -201,31 +228,152 @@ class Builder:
                           for p in _PARAGRAPH_BREAK.split(text_value)]
         else:
             paragraphs = [text_value.strip()]
-        return tuple(text.Para(self.template(p, pos)) for p in paragraphs if p)
+        out = []
+        seen = ""
+        for p in paragraphs:
+            if p:
+                out.append(text.Para(self.template(p, pos, seen)))
+                seen += p + " "
+        return tuple(out)
 
-    def template(self, text: str, pos) -> tuple:
+    def template(self, text: str, pos, before: str = "") -> tuple:
+        """A paragraph's parts: literal text and inline kinds ({trust},
+        {name: x}, {if EXPR: a|b}, {cycle: a|b}...). `before` is the text of
+        the scalar before this paragraph, to place mistakes exactly."""
         if "{" not in text and "}" not in text:
             return (text,)
+        parts, _ = self._parts(text, 0, pos, before, "")
+        return parts
+
+    def _at(self, pos, before: str, text: str, i: int):
+        return self.place(pos, before + text[:i], text[i:])
+
+    def _parts(self, text: str, i: int, pos, before: str, stop: str) -> tuple[tuple, int]:
         parts: list = []
-        last = 0
-        for match in _SUBST.finditer(text):
-            parts.append(text[last:match.start()])
-            last = match.end()
-            token = match.group()
-            if token in ("{{", "}}"):
-                parts.append(token[0])
-            elif token == "{" or not ID_RE.match(match.group(1).strip()):
-                self.error(pos, f"bad substitution '{token}' in text", "write {{ for a literal brace")
+        buf: list[str] = []
+        while i < len(text):
+            c = text[i]
+            if not stop and text.startswith("{{", i):
+                buf.append("{")
+                i += 2
+            elif not stop and text.startswith("}}", i):
+                buf.append("}")
+                i += 2
+            elif c in stop:
+                break
+            elif c == "}":
+                self.error(self._at(pos, before, text, i), "a '}' in text with no '{' before it",
+                           "write }} for a literal brace")
+                i += 1
+            elif c == "{":
+                if buf:
+                    parts.append("".join(buf))
+                    buf = []
+                node, i = self._inline(text, i, pos, before)
+                if node is not None:
+                    parts.append(node)
             else:
-                parts.append(text_kinds.Var(match.group(1).strip(), self.at(pos)))
-        parts.append(text[last:])
-        merged: list = []
-        for part in parts:
-            if isinstance(part, str) and merged and isinstance(merged[-1], str):
-                merged[-1] += part
-            elif part != "":
-                merged.append(part)
-        return tuple(merged)
+                buf.append(c)
+                i += 1
+        if buf:
+            parts.append("".join(buf))
+        return tuple(parts), i
+
+    def _inline(self, text: str, start: int, pos, before: str):
+        """The inline kind at text[start] == '{', and the index after it."""
+        i = start + 1
+        depth = 0
+        while i < len(text) and not (depth == 0 and text[i] in ":}|"):
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        if i >= len(text):
+            self.error(self._at(pos, before, text, start), "a '{' in text that is never closed",
+                       "close it with '}', or write {{ for a literal brace")
+            return None, len(text)
+        head = text[start + 1:i].strip()
+        where = self.at(self._at(pos, before, text, start))
+        if text[i] == "}":
+            if not ID_RE.match(head):
+                self.error(where, f"'{{{head}}}' in text is not a name",
+                           "{counter} shows a number, {name: x} a display name, {if EXPR: a|b} a choice of "
+                           "words; write {{ for a literal brace")
+                return None, i + 1
+            return text_kinds.Var(head, where), i + 1
+        if text[i] == "|":
+            self.error(where, f"'{{{head}|' in text: options need a kind first",
+                       "write {cycle: a|b}, {sequence: a|b}, {once: a|b}, {shuffle: a|b} or {if EXPR: a|b}")
+            return None, self._skip(text, i)
+        word = head.split(" ", 1)[0]
+        if word == "name":
+            end = text.find("}", i)
+            name = text[i + 1: end if end >= 0 else len(text)].strip()
+            if end < 0 or not ID_RE.match(name):
+                self.error(where, f"'{{name: {name}}}' needs the name of a flag, item or counter")
+                return None, (end + 1 if end >= 0 else len(text))
+            return text_kinds.NameOf(name, where), end + 1
+        if word == "if":
+            source = head[2:]
+            offset = start + 1 + text[start + 1:].find("if") + 2
+            cond = self.expression(source, lambda o: self.at(self._at(pos, before, text, offset + o)), "if")
+            then, i = self._parts(text, i + 1, pos, before, "|}")
+            otherwise: tuple = ()
+            if i < len(text) and text[i] == "|":
+                otherwise, i = self._parts(text, i + 1, pos, before, "|}")
+                if i < len(text) and text[i] == "|":
+                    self.error(self._at(pos, before, text, i), "an inline 'if' has two options at most: "
+                               "{if EXPR: shown|otherwise}")
+                    i = self._skip(text, i)
+                    return None, i
+            if i >= len(text):
+                self.error(where, "a '{' in text that is never closed", "close it with '}'")
+                return None, i
+            return (text_kinds.InlineIf(cond, then, otherwise) if cond is not None else None), i + 1
+        if head in text_kinds.InlineVary.keys:
+            options = []
+            while True:
+                option, i = self._parts(text, i + 1, pos, before, "|}")
+                options.append(option)
+                if i >= len(text):
+                    self.error(where, "a '{' in text that is never closed", "close it with '}'")
+                    return None, i
+                if text[i] == "}":
+                    return text_kinds.InlineVary(head, tuple(options)), i + 1
+        known = ["name", "if", *text_kinds.InlineVary.keys]
+        self.error(where, f"unknown '{{{head}:' in text", did_you_mean(word, known) or
+                   "inline text is {name: x}, {if EXPR: a|b}, or " + ", ".join(f"{{{k}: a|b}}" for k in known[2:]))
+        return None, self._skip(text, i)
+
+    @staticmethod
+    def _skip(text: str, i: int) -> int:
+        end = text.find("}", i)
+        return len(text) if end < 0 else end + 1
+
+    def expression(self, source: str, where_of, what: str):
+        """A condition from an expression string, or None (reported)."""
+        from game.core import expr
+
+        try:
+            tree = expr.typed(expr.parse(source, where_of), expr.BOOL, where_of)
+        except expr.ExprError as exc:
+            w = where_of(exc.offset)
+            self.error((w.line, w.col), f"in '{what}': {exc.message}", exc.hint)
+            return None
+        return conditions.Expression(tree, where_of(0), source.strip())
+
+    def number(self, source: str, where_of, what: str):
+        """A number expression, or None (reported)."""
+        from game.core import expr
+
+        try:
+            return expr.typed(expr.parse(source, where_of), expr.NUM, where_of)
+        except expr.ExprError as exc:
+            w = where_of(exc.offset)
+            self.error((w.line, w.col), f"in {what}: {exc.message}", exc.hint)
+            return None
+
+    def scalar_where_of(self, value: str, pos):
+        """offset -> Where, for an expression written as one scalar at pos."""
+        return lambda offset: self.at(self.place(pos, value[:offset], value[offset:] or value[-1:]))
 
     # -- choices and scenes --------------------------------------------------
     def choice(self, value, pos, scene_id: str, index: int, *, fallback=False) -> m.Choice | None:

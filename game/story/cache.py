@@ -25,7 +25,7 @@ FORMAT = 2
 KEEP = 32  # cached stories kept; older ones are removed
 _NONE = m.NO_EFFECTS
 _OPS = ("define", "read", "write", "touch")
-_NAME_KINDS = ("scene", "flag", "item", "counter")
+_NAME_KINDS = ("scene", "flag", "item", "counter", "any")
 
 
 def folder() -> Path:

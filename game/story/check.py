@@ -56,13 +56,25 @@ def errors(story: m.Story, known: set[str] | None) -> list[Diagnostic]:
             continue
         first = symbols.kind_of(use.name)
         if first != use.kind:
-            origin = next(u for u in symbols.get(first, use.name).uses)
-            out.append(_diag(use.where, f"'{use.name}' is used here as {KINDS[use.kind]}, but it is "
-                             f"{KINDS[first]} ({origin.where.file}:{origin.where.line})"))
+            origin = next(u for u in symbols.get(first, use.name).uses if u.via != "text")
+            place = f"({origin.where.file}:{origin.where.line})"
+            if use.via == "text":
+                out.append(_diag(use.where, f"'{{{use.name}}}' in text shows a counter's value, but '{use.name}' "
+                                 f"is {KINDS[first]} {place}", hint=f"write {{name: {use.name}}} for its display name"))
+            else:
+                out.append(_diag(use.where, f"'{use.name}' is used here as {KINDS[use.kind]}, but it is "
+                                 f"{KINDS[first]} {place}",
+                                 hint=f"compare it: '{use.name} > 0'" if first == "counter" and use.kind == "flag"
+                                 else None))
         if use.op == WRITE:
             written[use.kind].add(use.name)
     if known is None:  # an unreadable file may set anything: judging would only echo its error
         return out
+    for use in symbols.uses:  # {name: x} in text: x is any name the story has, or has a display name
+        if use.kind == "any" and symbols.kind_of(use.name) is None and use.name not in story.names:
+            every = [n for k in NAME_KINDS for n in symbols.names(k)] + list(story.names)
+            out.append(_diag(use.where, f"'{{name: {use.name}}}': the story has no flag, item or counter "
+                             f"'{use.name}'", hint=did_you_mean(use.name, every)))
     for use in symbols.uses:
         if use.kind in NAME_KINDS and use.op == READ and use.name not in written[use.kind] \
                 and symbols.kind_of(use.name) == use.kind:

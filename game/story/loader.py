@@ -71,11 +71,14 @@ def _read_bytes(root: Path, rel: str, shown: str, diags: list[Diagnostic]) -> by
         return None
 
 
-def _parse(data: bytes, shown: str, diags: list[Diagnostic], budget: _Budget) -> object:
+def _parse(data: bytes, shown: str, diags: list[Diagnostic], budget: _Budget, texts: dict | None = None) -> object:
     from game.story import yamlpos
 
     try:
-        value, problems, used = yamlpos.load_counted(yamlpos.decode(data), budget.nodes)
+        text = yamlpos.decode(data)
+        if texts is not None:
+            texts[shown] = text
+        value, problems, used = yamlpos.load_counted(text, budget.nodes)
         budget.nodes -= used
     except yamlpos.YamlError as exc:
         diags.append(Diagnostic(shown, exc.pos[0], exc.pos[1], exc.message))
@@ -145,17 +148,18 @@ def _load_all(root: str | os.PathLike, use_cache: bool) -> tuple[m.Story | None,
     from game.story.build import Builder
 
     budget = _Budget()
-    raw = _parse(blobs[0], manifest_shown, diags, budget) if blobs[0] is not None else None
-    info = Builder(manifest_shown, diags).manifest(raw) if raw is not None else None
+    texts: dict[str, str] = {}  # decoded source, to place mistakes inside a long text
+    raw = _parse(blobs[0], manifest_shown, diags, budget, texts) if blobs[0] is not None else None
+    info = Builder(manifest_shown, diags, texts.get(manifest_shown)).manifest(raw) if raw is not None else None
     scenes: dict[str, m.Scene] = {}
     declared: set[str] = set()
     unreadable = any(b is None for b in blobs[1:])
     for data, name in zip(blobs[1:], shown[1:]):
-        doc = _parse(data, name, diags, budget) if data is not None else None
+        doc = _parse(data, name, diags, budget, texts) if data is not None else None
         if doc is None:
             unreadable = True
             continue
-        for scene in Builder(name, diags).scene_file(doc, declared):
+        for scene in Builder(name, diags, texts.pop(name, None)).scene_file(doc, declared):
             first = scenes.get(scene.id)
             if first is not None:
                 w = scene.where
