@@ -22,14 +22,52 @@ _NAMES = {"$ref": "#/$defs/names"}
 
 
 class Change:
-    """The parts of a state that effects change, while they are applied."""
+    """The parts of a state that effects change, while they are applied
+    (and what expressions in them may read)."""
 
-    __slots__ = ("flags", "items", "counters")
+    __slots__ = ("flags", "items", "counters", "visits", "scene", "turn")
 
-    def __init__(self, flags, items, counters):
+    def __init__(self, flags, items, counters, visits=None, scene: str = "", turn: int = 0):
         self.flags = flags
         self.items = items
         self.counters = counters
+        self.visits = visits if visits is not None else {}
+        self.scene = scene
+        self.turn = turn
+
+
+LIMIT = 2**53  # counters saturate here: a save can always hold them
+
+
+def _sat(n: int) -> int:
+    return LIMIT if n > LIMIT else -LIMIT if n < -LIMIT else n
+
+
+def _amount(b, value, pos, what: str):
+    """A whole number, or a number expression (a string)."""
+    if isinstance(value, str):
+        return b.number(value, b.scalar_where_of(value, pos), what)
+    return b.integer(value, pos, what)
+
+
+def _value(amount, ch) -> int:
+    return amount if type(amount) is int else amount.eval(ch)
+
+
+def _encode_amount(amount, enc):
+    return amount if type(amount) is int else amount.encode(enc)
+
+
+def _decode_amount(dec, data):
+    if type(data) is int:
+        return data
+    from game.core import expr
+
+    return expr.decode(dec, dec.list(data))
+
+
+def _describe_amount(amount) -> str:
+    return str(amount) if type(amount) is int else amount.describe()
 
 
 class Effect:
@@ -48,6 +86,10 @@ class _Names(Effect):
 
     @classmethod
     def build(cls, b, value, pos) -> tuple:
+        return tuple(cls(name, b.at(where)) for name, where in b.names_at(value, pos, cls.kind))
+
+    @classmethod
+    def build_names(cls, b, value, pos) -> tuple:
         return tuple(cls(name, b.at(where)) for name, where in b.names_at(value, pos, cls.kind))
 
     def uses(self) -> Iterator[Use]:
@@ -71,15 +113,74 @@ class _Names(Effect):
 @TABLE
 @dataclass(frozen=True, slots=True)
 class Set(_Names):
+    """`set: alarm` / `set: [a, b]` sets flags; `set: {trust: 2, heat:
+    "heat * 2"}` gives counters a value (a number or an expression)."""
+
     name: str
     where: Where = field(compare=False)
     key = "set"
     tag = "set"
     kind = "flag"
-    description = "Flags to set."
+    description = "Flags to set (a name or a list), or counters to give a value (counter: number or expression)."
+
+    @classmethod
+    def build(cls, b, value, pos) -> tuple:
+        if not b.is_mapping(value):
+            return cls.build_names(b, value, pos)
+        out = []
+        for name, amount in value.items():
+            n = _amount(b, amount, value.where(name), f"the value given to '{name}'")
+            if b.ident(name, value.key_where(name), "counter") and n is not None:
+                out.append(SetCounter(name, n, b.at(value.key_where(name))))
+        return tuple(out)
 
     def apply(self, ch: Change) -> None:
         ch.flags = ch.flags.add(self.name)
+
+    @classmethod
+    def schema(cls) -> dict:
+        return {"oneOf": [{"$ref": "#/$defs/names"},
+                          {"type": "object", "propertyNames": {"$ref": "#/$defs/name"},
+                           "additionalProperties": {"oneOf": [{"$ref": "#/$defs/amount"}, {"type": "string"}]}}],
+                "description": cls.description}
+
+
+@TABLE.also
+@dataclass(frozen=True, slots=True)
+class SetCounter(Effect):
+    """`set: {trust: 2}`: a counter takes a value (built by `Set`)."""
+
+    name: str
+    amount: object  # a whole number or a number expression
+    where: Where = field(compare=False)
+    key = "set"
+    tag = "setc"
+
+    @classmethod
+    def build(cls, b, value, pos) -> tuple:
+        return Set.build(b, value, pos)
+
+    @classmethod
+    def schema(cls) -> dict:
+        return Set.schema()
+
+    def apply(self, ch: Change) -> None:
+        ch.counters = ch.counters.set(self.name, _sat(_value(self.amount, ch)))
+
+    def uses(self) -> Iterator[Use]:
+        yield Use("counter", self.name, WRITE, self.where)
+        if type(self.amount) is not int:
+            yield from self.amount.uses()
+
+    def describe(self) -> str:
+        return f"{self.name} = {_describe_amount(self.amount)}"
+
+    def encode(self, enc) -> list:
+        return [self.name, _encode_amount(self.amount, enc), enc.where(self.where)]
+
+    @classmethod
+    def decode(cls, dec, data):
+        return cls(dec.str(data[0]), _decode_amount(dec, data[1]), dec.where(data[2]))
 
 
 @TABLE
@@ -131,10 +232,11 @@ class Take(_Names):
 @TABLE
 @dataclass(frozen=True, slots=True)
 class Add(Effect):
-    """`add: {trust: 1, heat: -2}`: change counters by amounts."""
+    """`add: {trust: 1, heat: -2, cash: "stake * 2"}`: change counters by
+    amounts (numbers or expressions)."""
 
     name: str
-    amount: int
+    amount: object
     where: Where = field(compare=False)
     key = "add"
     tag = "add"
@@ -144,32 +246,36 @@ class Add(Effect):
         adds = b.mapping(value, pos, "'add' (counter: amount)", None)
         out = []
         for name, amount in (adds or {}).items():
-            n = b.integer(amount, adds.where(name), f"amount added to '{name}'")
+            n = _amount(b, amount, adds.where(name), f"amount added to '{name}'")
             if b.ident(name, adds.key_where(name), "counter") and n is not None:
                 out.append(cls(name, n, b.at(adds.key_where(name))))
         return tuple(out)
 
     def apply(self, ch: Change) -> None:
-        ch.counters = ch.counters.set(self.name, ch.counters.get(self.name, 0) + self.amount)
+        ch.counters = ch.counters.set(self.name, _sat(ch.counters.get(self.name, 0) + _value(self.amount, ch)))
 
     def uses(self) -> Iterator[Use]:
         yield Use("counter", self.name, WRITE, self.where)
+        if type(self.amount) is not int:
+            yield from self.amount.uses()
 
     def describe(self) -> str:
+        if type(self.amount) is not int:
+            return f"{self.name} + ({self.amount.describe()})"
         return f"{self.name} {'+' if self.amount >= 0 else '-'} {abs(self.amount)}"
 
     def encode(self, enc) -> list:
-        return [self.name, self.amount, enc.where(self.where)]
+        return [self.name, _encode_amount(self.amount, enc), enc.where(self.where)]
 
     @classmethod
     def decode(cls, dec, data):
-        return cls(dec.str(data[0]), dec.int(data[1]), dec.where(data[2]))
+        return cls(dec.str(data[0]), _decode_amount(dec, data[1]), dec.where(data[2]))
 
     @classmethod
     def schema(cls) -> dict:
         return {"type": "object", "propertyNames": {"$ref": "#/$defs/name"},
-                "additionalProperties": {"$ref": "#/$defs/amount"},
-                "description": "Counter: amount (negative subtracts)."}
+                "additionalProperties": {"oneOf": [{"$ref": "#/$defs/amount"}, {"type": "string"}]},
+                "description": "Counter: amount to add (negative subtracts), a number or an expression."}
 
 
 _ORDER = {kind: i for i, kind in enumerate(TABLE.kinds)}
@@ -206,4 +312,4 @@ NO_EFFECTS = Effects()
 
 def schema() -> dict:
     return {"type": "object", "additionalProperties": False,
-            "properties": {kind.key: kind.schema() for kind in TABLE.kinds}}
+            "properties": {key: kind.schema() for key, kind in TABLE.by_key.items()}}

@@ -75,7 +75,7 @@ def _enter(story: m.Story, state: State) -> State:
 
 
 def apply(effects: Effects, state: State) -> State:
-    change = Change(state.flags, state.items, state.counters)
+    change = Change(state.flags, state.items, state.counters, state.visits, state.scene, state.turn)
     effects.apply(change)
     return replace(state, flags=change.flags, items=change.items, counters=change.counters)
 

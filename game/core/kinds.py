@@ -73,5 +73,14 @@ class Table:
         self.kinds.append(cls)
         return cls
 
+    def also(self, cls: type) -> type:
+        """A kind another kind's key builds (`set: {trust: 2}` sets a counter
+        where `set: alarm` sets a flag): known by its cache tag only."""
+        if cls.tag in self.by_tag:
+            raise ValueError(f"{self.family} tag '{cls.tag}' is registered twice")
+        self.by_tag[cls.tag] = cls
+        self.kinds.append(cls)
+        return cls
+
     def keys(self) -> tuple[str, ...]:
         return tuple(self.by_key)

@@ -167,6 +167,10 @@ class Builder:
     def is_list(value) -> bool:
         return isinstance(value, YSeq)
 
+    @staticmethod
+    def is_mapping(value) -> bool:
+        return isinstance(value, YMap)
+
     # -- conditions: each kind builds itself (game.core.conditions) --------
     def conditions(self, value: YSeq) -> tuple:
         return tuple(t for t in (self.condition(v, value.where(i)) for i, v in enumerate(value)) if t)
