@@ -57,7 +57,11 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
         else:
             on = scene_id(i + 1)
             side = scene_id(regular + i if i < endings else rng.randrange(n))  # every ending has a way in
+            if side == sid:
+                side = scene_id(i + 1)
             back = scene_id(rng.randrange(regular))
+            if back == sid:  # coming straight back, unchanged, is a choice with nothing to show
+                back = scene_id((i + 2) % regular)
             flag = flags[(i // 3) % len(flags)]  # scene 3k+1 sets it, scene 3k+2 reads it
             lines.append("    choices:")
             lines.append(f"      - {{label: Go on toward {rng.choice(WORDS)}, goto: {on}}}")

@@ -19,7 +19,7 @@ def test_one_object_at_start_and_one_per_answer():
     first = out[0]
     assert first["scene"] == "alley" and first["title"] == "The Alley" and first["ending"] is None
     assert first["choices"][0] == {"number": 1, "label": "Pick the lock on the service door", "enabled": True,
-                                   "reason": None}
+                                   "reason": None, "tags": []}
     assert first["state"] == {"turn": 0, "items": ["lockpicks"], "flags": [], "counters": {"noise": 0},
                               "scenes_seen": 1, "checkpoint": "alley"}
     corridor = {c["label"]: c for c in out[1]["choices"]}

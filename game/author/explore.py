@@ -66,7 +66,7 @@ class KeyFunction:
 
     def __init__(self, story: m.Story):
         self.relevant: dict[str, dict[str, frozenset[str]]] = {}
-        successors = {sid: [c.goto for c in scene.targets()] for sid, scene in story.scenes.items()}
+        successors = m.flow(story)
         for component in _components(successors):
             reads: set[tuple[str, str]] = set()
             for sid in component:
@@ -80,7 +80,7 @@ class KeyFunction:
     def __call__(self, state: State) -> tuple:
         r = self.relevant[state.scene]
         flags, chosen, visits, counters = state.flags, state.chosen, state.visits, state.counters
-        return (state.scene, frozenset(n for n in r["flag"] if n in flags),
+        return (state.scene, state.stack, frozenset(n for n in r["flag"] if n in flags),
                 frozenset(r["item"].intersection(state.items)),
                 tuple(sorted((k, counters[k]) for k in r["counter"] if k in counters)),
                 frozenset(k for k in r["once"] if k in chosen), frozenset(n for n in r["scene"] if n in visits))
@@ -164,23 +164,24 @@ def explore(story: m.Story, *, limit: int = DEFAULT_LIMIT, seed: int = 0) -> Exp
             result.stuck.append((state.scene, path(node)))
             continue
         for option in enabled:
-            try:
-                nxt = engine.take(story, state, option.choice, keep_history=False)
+            try:  # every random outcome of the choice and of the scene it enters
+                following = list(engine.successors(story, state, option.choice))
             except Exception as exc:
                 result.errors.append((state.scene, f"{type(exc).__name__}: {exc}", path(node)))
                 continue
             result.choices_taken.add(option.choice.key)
-            key = state_key(nxt)
-            if key in seen:
-                continue
-            if len(seen) >= limit:
-                result.complete = False
-                continue
-            seen.add(key)
-            links.append((node, Step(option.number, option.label)))
-            if nxt.scene not in result.scene_paths:
-                result.scene_paths[nxt.scene] = path(len(links) - 1)
-            queue.append((nxt, len(links) - 1))
+            for nxt in following:
+                key = state_key(nxt)
+                if key in seen:
+                    continue
+                if len(seen) >= limit:
+                    result.complete = False
+                    continue
+                seen.add(key)
+                links.append((node, Step(option.number, option.label)))
+                if nxt.scene not in result.scene_paths:
+                    result.scene_paths[nxt.scene] = path(len(links) - 1)
+                queue.append((nxt, len(links) - 1))
     return result
 
 

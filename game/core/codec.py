@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from game.core import model as m
 from game.core.pmap import EMPTY_MAP, MISSING, PMap, PSet
@@ -85,13 +86,19 @@ def _items(items) -> str:
 def _state_text(s: State, checkpoint: str) -> str:
     return (f'{{"scene":{json.dumps(s.scene)},"flags":[{s.flags.json_items()}],"items":{_items(s.items)},'
             f'"counters":{{{s.counters.json_members()}}},"visits":{{{s.visits.json_members()}}},'
-            f'"chosen":[{s.chosen.json_items()}],"turn":{s.turn},"seed":{s.seed},"checkpoint":{checkpoint}}}')
+            f'"chosen":[{s.chosen.json_items()}],"turn":{s.turn},"seed":{s.seed},"checkpoint":{checkpoint}'
+            f'{_run_text(s)}}}')
+
+
+def _run_text(s: State) -> str:
+    """The return stack and the random draws, when there are any."""
+    return (f',"stack":{_items(s.stack)}' if s.stack else "") + (f',"draws":{s.draws}' if s.draws else "")
 
 
 def _checkpoint_text(s: State) -> str:
     return (f'{{"scene":{json.dumps(s.scene)},"flags":[{s.flags.json_items()}],"items":{_items(s.items)},'
             f'"counters":{{{s.counters.json_members()}}},"chosen":[{s.chosen.json_items()}],'
-            f'"turn":{s.turn},"seed":{s.seed}}}')
+            f'"turn":{s.turn},"seed":{s.seed}{_run_text(s)}}}')
 
 
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
@@ -115,6 +122,10 @@ def _undo_text(u: Undo, table: _Checkpoints) -> str:
                 parts.append(f'"{name}":{{{_changes(getattr(u, name))}}}')
         if u.chosen:
             parts.append(f'"chosen":{{{_changes(u.chosen, True)}}}')
+        if u.stack is not None:
+            parts.append(f'"stack":{_items(u.stack)}')
+        if u.draws is not None:
+            parts.append(f'"draws":{u.draws}')
         u.memo.append("{" + ",".join(parts))
     text = u.memo[0]
     if u.checkpoint is SAME:
@@ -169,7 +180,10 @@ def decode(story: m.Story, data: object) -> tuple[State, list[str]]:
         history = [Undo(f["scene"], f["turn"], f["flags"], None if f["items"] is None else tuple(f["items"]),
                         f["counters"], f["visits"], f["chosen"],
                         f["checkpoint"] if f["checkpoint"] is SAME or f["checkpoint"] is None
-                        else checkpoints[f["checkpoint"]], []) for f in read]
+                        else checkpoints[f["checkpoint"]], [], f["stack"], f["draws"]) for f in read
+                   if f["stack"] is None or story.scenes.keys() >= set(f["stack"])]
+        if len(history) < len(read):  # a record returning into a scene the story lacks: read them the slow way
+            history, read = [], read
         read = ()
     for fields in read:
         record = migrate.undo(fields, checkpoints)
@@ -177,8 +191,7 @@ def decode(story: m.Story, data: object) -> tuple[State, list[str]]:
             migrate.notes.append("Undo cannot go back past a scene the story no longer has.")
             break
         history.append(record)
-    return State(current.scene, current.flags, current.items, current.counters, current.visits, current.chosen,
-                 current.turn, current.seed, current.checkpoint, tuple(history)), migrate.notes
+    return replace(current, history=tuple(history)), migrate.notes
 
 
 def carry(old: m.Story, state: State, new: m.Story) -> tuple[State, list[str]]:
@@ -197,8 +210,7 @@ def _history_v1(current: State, history_raw: list, migrate: _Migrator, checkpoin
             break
         states.append(past)
     records = tuple(newer.undo_record(older) for newer, older in zip(states, states[1:]))
-    return State(current.scene, current.flags, current.items, current.counters, current.visits, current.chosen,
-                 current.turn, current.seed, current.checkpoint, records)
+    return replace(current, history=records)
 
 
 def _field(data: dict, key: str, kind: type, what: str):
@@ -286,6 +298,14 @@ def _changes_in(value, what: str, kind: str) -> tuple:
 
 
 RawState = tuple[dict, int | None]
+MAX_STACK = 64  # as the engine allows
+
+
+def _stack(value, what: str, known=None) -> list[str]:
+    names = _names(value, what, _NAMES, known)
+    if len(names) > MAX_STACK:
+        raise SaveError(f"{what} is deeper than any game makes")
+    return names
 
 
 def _read_state(raw, where: str, checkpoints: int | None, *, visits: bool = True, known=(None, None)) -> RawState:
@@ -304,6 +324,8 @@ def _read_state(raw, where: str, checkpoints: int | None, *, visits: bool = True
         "chosen": _names(raw.get("chosen"), f"the choices taken in its {where}", _KEYS, known[1]),
         "turn": _int(raw.get("turn"), f"the turn in its {where}", 0),
         "seed": _int(raw.get("seed"), f"the seed in its {where}"),
+        "stack": _stack(raw.get("stack", []), f"the return stack in its {where}", known[0]),
+        "draws": _int(raw.get("draws", 0), f"the random draws in its {where}", 0),
     }
     ref = raw.get("checkpoint")
     if ref is not None:
@@ -317,7 +339,7 @@ def _read_state(raw, where: str, checkpoints: int | None, *, visits: bool = True
 
 _CHANGE_KINDS = ("flags", "counters", "visits", "chosen")
 _EMPTY_RECORD = {"scene": None, "turn": None, "items": None, "checkpoint": SAME, "flags": (), "counters": (),
-                 "visits": (), "chosen": ()}
+                 "visits": (), "chosen": (), "stack": None, "draws": None}
 
 
 def _undo_records_fast(history_raw: list, checkpoints: int, known=(None, None)) -> list[dict] | None:
@@ -370,6 +392,14 @@ def _undo_records_fast(history_raw: list, checkpoints: int, known=(None, None)) 
                     if type(value) is not int or value >= checkpoints:
                         return None
                 fields[key] = value
+            elif key == "stack":
+                if type(value) is not list or len(value) > MAX_STACK:
+                    return None
+                names.extend(value)
+                fields[key] = tuple(value)
+            elif key == "draws":
+                counts.append(value)
+                fields[key] = value
         if fields["scene"] is None or fields["turn"] is None:
             return None
         out.append(fields)
@@ -402,6 +432,8 @@ def _read_undo(raw, where: str, checkpoints: int) -> dict:
             if ref >= checkpoints:
                 raise SaveError(f"its {where} refers to a checkpoint that is not there")
         fields["checkpoint"] = ref
+    fields["stack"] = None if "stack" not in raw else tuple(_stack(raw["stack"], f"the return stack in its {where}"))
+    fields["draws"] = None if "draws" not in raw else _int(raw["draws"], f"the random draws in its {where}", 0)
     return fields
 
 
@@ -432,10 +464,15 @@ class _Migrator:
         if scene not in self.story.scenes:
             self.missing = self.missing or fields["scene"]
             return None
+        stack = tuple(self.scenes.get(n, n) for n in fields["stack"])
+        if any(n not in self.story.scenes for n in stack):
+            self.missing = self.missing or next(n for n in stack if n not in self.story.scenes)
+            return None
         if self.exact:
             return State(scene, PSet.adopt_names(fields["flags"]), tuple(dict.fromkeys(fields["items"])),
                          PMap.adopt(fields["counters"]), PMap.adopt(fields["visits"]) if fields["visits"] else EMPTY_MAP,
-                         PSet.adopt_names(fields["chosen"]), fields["turn"], fields["seed"], checkpoint)
+                         PSet.adopt_names(fields["chosen"]), fields["turn"], fields["seed"], checkpoint,
+                         stack=stack, draws=fields["draws"])
         rename = self._name
         counters = {rename("counters")(k): v for k, v in fields["counters"].items()}
         flags = {rename("flags")(n) for n in fields["flags"]}
@@ -451,7 +488,7 @@ class _Migrator:
             visits[new] = visits.get(new, 0) + count
         chosen = [self._choice_key(k) for k in fields["chosen"]]
         return State(scene, PSet(sorted(flags)), tuple(items), PMap(counters), PMap(visits), PSet(chosen),
-                     fields["turn"], fields["seed"], checkpoint)
+                     fields["turn"], fields["seed"], checkpoint, stack=stack, draws=fields["draws"])
 
     def undo(self, fields: dict, checkpoints: list[State]) -> Undo | None:
         scene = self.scenes.get(fields["scene"], fields["scene"])
@@ -460,15 +497,20 @@ class _Migrator:
         cp = fields["checkpoint"]
         cp = cp if cp is SAME or cp is None else checkpoints[cp]
         items = fields["items"]
+        stack = fields["stack"]
+        if stack is not None:
+            stack = tuple(self.scenes.get(n, n) for n in stack)
+            if any(n not in self.story.scenes for n in stack):
+                return None
         if self.exact:
             return Undo(scene, fields["turn"], fields["flags"], None if items is None else tuple(items),
-                        fields["counters"], fields["visits"], fields["chosen"], cp, [])
+                        fields["counters"], fields["visits"], fields["chosen"], cp, [], stack, fields["draws"])
         rename = self._name
         return Undo(scene, fields["turn"], tuple((rename("flags")(k), v) for k, v in fields["flags"]),
                     None if items is None else tuple(dict.fromkeys(rename("items")(n) for n in items)),
                     tuple((rename("counters")(k), v) for k, v in fields["counters"]),
                     tuple((self.scenes.get(k, k), v) for k, v in fields["visits"]),
-                    tuple((self._choice_key(k), v) for k, v in fields["chosen"]), cp)
+                    tuple((self._choice_key(k), v) for k, v in fields["chosen"]), cp, [], stack, fields["draws"])
 
     def missing_message(self) -> str:
         return (f"it needs the scene '{self.missing}', which this version of the story does not have "

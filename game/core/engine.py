@@ -63,15 +63,52 @@ def _initial(story: m.Story, scene: str, seed: int) -> State:
                  visits=EMPTY_MAP, chosen=EMPTY_SET, turn=0, seed=seed)
 
 
-def _enter(story: m.Story, state: State) -> State:
-    """Arrive in state.scene: count the visit, apply its effects, checkpoint."""
+def _enter(story: m.Story, state: State, entry: int | None = None) -> State:
+    """Arrive in state.scene: count the visit, apply its effects, draw its
+    random outcome (or take `entry`), checkpoint."""
+    state, _ = _arrive(story, state, entry)
+    return state
+
+
+def _arrive(story: m.Story, state: State, entry: int | None = None) -> tuple[State, tuple]:
     scene = story.scenes[state.scene]
     state = replace(state, visits=state.visits.set(scene.id, state.visits.get(scene.id, 0) + 1))
     if scene.effects:
         state = apply(scene.effects, state)
+    reply: tuple = ()
+    if scene.outcomes:
+        state, outcome = _outcome(state, scene.outcomes, entry)
+        if outcome.effects:
+            state = apply(outcome.effects, state)
+        reply = outcome.reply
     if scene.checkpoint:
         state = replace(state, checkpoint=state.snapshot())
-    return state
+    return state, reply
+
+
+MAX_STACK = 64  # subroutines inside subroutines
+_M64 = (1 << 64) - 1
+
+
+def draw(seed: int, draws: int, bound: int) -> int:
+    """The run's random number for draw number `draws`, below `bound`:
+    splitmix64 of (seed, draws). Pure: the same state draws the same."""
+    x = (seed * 0x9E3779B97F4A7C15 + (draws + 1) * 0xD1B54A32D192ED03) & _M64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
+    return (x ^ (x >> 31)) % bound
+
+
+def _outcome(state: State, outcomes, pick: int | None):
+    """The outcome `pick`, or one drawn by weight from the run's generator."""
+    if pick is None:
+        roll = draw(state.seed, state.draws, sum(o.weight for o in outcomes))
+        state = replace(state, draws=state.draws + 1)
+        for pick, outcome in enumerate(outcomes):
+            roll -= outcome.weight
+            if roll < 0:
+                break
+    return state, outcomes[pick]
 
 
 def apply(effects: Effects, state: State) -> State:
@@ -93,6 +130,8 @@ def options(story: m.Story, state: State) -> tuple[Option, ...]:
     for choice in scene.choices:
         if choice.once and choice.key in state.chosen:
             continue
+        if (choice.returns and not state.stack) or (choice.call and len(state.stack) >= MAX_STACK):
+            continue
         ok = choice.cond is None or choice.cond.holds(state)
         if ok or choice.disabled:
             out.append(Option(len(out) + 1, choice.label, ok, None if ok else choice.disabled, choice))
@@ -104,6 +143,11 @@ def options(story: m.Story, state: State) -> tuple[Option, ...]:
 
 def choose(story: m.Story, state: State, number: int) -> State:
     """Take the numbered option. Raises Impossible when it cannot be taken."""
+    return choose_step(story, state, number)[0]
+
+
+def choose_step(story: m.Story, state: State, number: int) -> tuple[State, Step]:
+    """`choose`, also saying what the step did (its reply, whether it stayed)."""
     scene = story.scenes[state.scene]
     if scene.ending:
         raise Impossible("The story has ended here: retry, restart or quit.")
@@ -115,17 +159,72 @@ def choose(story: m.Story, state: State, number: int) -> State:
     option = opts[number - 1]
     if not option.enabled:
         raise Impossible(option.reason or "That is not possible now.")
-    return take(story, state, option.choice)
+    return act(story, state, option.choice)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What taking a choice did besides the new state: the reply to show
+    (text blocks, rendered by the caller) and whether it stayed in its scene."""
+
+    reply: tuple
+    stayed: bool
+    scene: str  # where the choice was taken (its reply's scene)
 
 
 def take(story: m.Story, state: State, choice: m.Choice, *, keep_history: bool = True) -> State:
     """Follow a choice (already known to be available) to its scene.
     Tools that never undo (random playthroughs) skip the undo history."""
+    return act(story, state, choice, keep_history=keep_history)[0]
+
+
+def act(story: m.Story, state: State, choice: m.Choice, *, keep_history: bool = True, pick: int | None = None,
+        entry: int | None = None) -> tuple[State, Step]:
+    """Take a choice: its effects; its random outcome (drawn, or `pick`);
+    a call, a return or a goto; the arrival (with the entered scene's own
+    outcome, drawn or `entry`). A choice with nowhere to go stays."""
     after = apply(choice.effects, state) if choice.effects else state
     chosen = state.chosen.add(choice.key) if choice.once else state.chosen
-    moved = replace(after, scene=choice.goto, chosen=chosen, turn=state.turn + 1, history=())
-    arrived = _enter(story, moved)
-    return arrived.after(state) if keep_history else arrived
+    after = replace(after, chosen=chosen, turn=state.turn + 1, history=())
+    reply = choice.reply
+    target = choice.goto
+    if choice.outcomes:
+        after, outcome = _outcome(after, choice.outcomes, pick)
+        if outcome.effects:
+            after = apply(outcome.effects, after)
+        reply = reply + outcome.reply
+        target = outcome.goto or target
+    if choice.returns:
+        target = after.stack[-1]
+        after = replace(after, stack=after.stack[:-1])
+    elif choice.call:
+        after = replace(after, stack=after.stack + (target or state.scene,))
+        target = choice.call
+    if target is None:
+        arrived = after
+    else:
+        arrived, more = _arrive(story, replace(after, scene=target), entry)
+        reply = reply + more
+    step = Step(reply, target is None, state.scene)
+    return (arrived.after(state) if keep_history else arrived), step
+
+
+def successors(story: m.Story, state: State, choice: m.Choice):
+    """Every state a choice can lead to, one per combination of its random
+    outcome and the entered scene's (for exhaustive exploration)."""
+    picks = range(len(choice.outcomes)) if choice.outcomes else (None,)
+    for pick in picks:
+        target = choice.goto
+        if pick is not None:
+            target = choice.outcomes[pick].goto or target
+        if choice.returns:
+            target = state.stack[-1] if state.stack else None
+        elif choice.call:
+            target = choice.call
+        scene = story.scenes.get(target) if target else None
+        entries = range(len(scene.outcomes)) if scene is not None and scene.outcomes else (None,)
+        for entry in entries:
+            yield act(story, state, choice, keep_history=False, pick=pick, entry=entry)[0]
 
 
 def undo(state: State) -> State:
@@ -141,14 +240,21 @@ def retry(story: m.Story, state: State) -> State:
     if checkpoint is None:
         return restart(story, state)
     visits = state.visits.set(checkpoint.scene, state.visits.get(checkpoint.scene, 0) + 1)
-    return replace(checkpoint, visits=visits, checkpoint=checkpoint).after(state)
+    return replace(checkpoint, visits=visits, checkpoint=checkpoint, draws=state.draws).after(state)
 
 
 def restart(story: m.Story, state: State) -> State:
-    return new_game(story, state.seed).after(state)
+    """From the beginning; the random draws go on, so luck is not replayed."""
+    fresh = _initial(story, story.start, state.seed)
+    return _enter(story, replace(fresh, draws=state.draws)).after(state)
 
 
 # ---------------------------------------------------------------------- seeing
+
+
+def reply(story: m.Story, state: State, step: Step) -> tuple[str, ...]:
+    """A step's reply, rendered in the state it led to."""
+    return tuple(text.render(step.reply, text.Ctx(state, step.scene, story.names), "r")) if step.reply else ()
 
 
 def view(story: m.Story, state: State) -> View:

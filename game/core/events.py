@@ -37,6 +37,8 @@ class SceneShown:
     status: Status
     menu: tuple[str, ...] = ()
     summary: str = ""
+    reply: tuple[str, ...] = ()  # the answer to the choice just taken, shown first
+    stayed: bool = False  # the choice stayed in its scene: show the reply and the choices, not the scene again
 
 
 @dataclass(frozen=True, slots=True)

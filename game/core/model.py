@@ -19,7 +19,7 @@ from game.core.text import walk_conditions, walk_uses
 if TYPE_CHECKING:  # pragma: no cover
     from game.core.symbols import Symbols
 
-__all__ = ["Where", "Use", "Choice", "Ending", "Scene", "Initial", "Migration", "Story", "NO_EFFECTS",
+__all__ = ["Where", "Use", "Choice", "Outcome", "Ending", "Scene", "Initial", "Migration", "Story", "NO_EFFECTS",
            "VICTORY", "FAILURE", "ENDING_KINDS"]
 
 VICTORY = "victory"
@@ -27,19 +27,56 @@ FAILURE = "failure"
 ENDING_KINDS = (VICTORY, FAILURE)
 
 
+class Outcome(NamedTuple):
+    """One of a choice's (or a scene entry's) weighted random outcomes."""
+
+    weight: int
+    goto: str | None  # None: where the choice itself goes
+    effects: Effects
+    reply: tuple  # text blocks shown when it happens
+    where: Where
+    goto_where: Where | None = None
+
+
 class Choice(NamedTuple):
     """(Model classes built thousands of times per load are NamedTuples:
-    immutable like the frozen dataclasses, and several times cheaper.)"""
+    immutable like the frozen dataclasses, and several times cheaper.)
+
+    `goto` is None for a choice that stays in its scene (it shows its reply
+    and the choices still on offer). `call` enters a subroutine that returns
+    (with a `return` choice) to `goto`, or to this scene."""
 
     key: str  # stable id for once-only bookkeeping: "scene/choice-id"
     label: str
-    goto: str
+    goto: str | None
     cond: Condition | None
     disabled: str | None  # shown greyed out with this reason when cond fails
     effects: Effects
     once: bool
     where: Where
     goto_where: Where | None = None
+    reply: tuple = ()  # text blocks shown right after it is taken
+    outcomes: tuple[Outcome, ...] = ()
+    call: str | None = None
+    returns: bool = False
+    tags: tuple[str, ...] = ()
+    call_where: Where | None = None
+
+    def stays(self) -> bool:
+        """Can taking it leave the player in the same scene, not re-entered?"""
+        if self.call or self.returns:
+            return False
+        if self.goto is None:
+            return not self.outcomes or any(o.goto is None for o in self.outcomes)
+        return False
+
+    def destinations(self) -> tuple[str, ...]:
+        """Every scene this choice can lead to directly (not a return)."""
+        out = [self.goto] if self.goto else []
+        out += [o.goto for o in self.outcomes if o.goto]
+        if self.call:
+            out.append(self.call)
+        return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +98,8 @@ class Scene(NamedTuple):
     checkpoint: bool
     effects: Effects
     where: Where
+    tags: tuple[str, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()  # random effects each time it is entered
 
     def targets(self) -> tuple[Choice, ...]:
         return self.choices + ((self.fallback,) if self.fallback else ())
@@ -72,17 +111,32 @@ class Scene(NamedTuple):
                 yield choice.cond, choice
         for cond in walk_conditions(self.text):
             yield cond, None
+        for choice in self.targets():
+            for cond in walk_conditions(choice.reply + tuple(b for o in choice.outcomes for b in o.reply)):
+                yield cond, None
 
     def uses(self) -> Iterator[Use]:
         """Every name the scene defines, reads or writes, in file order."""
         yield Use("scene", self.id, DEFINE, self.where)
         yield from self.effects.uses()
         yield from walk_uses(self.text)
+        for outcome in self.outcomes:
+            yield from outcome.effects.uses()
+            yield from walk_uses(outcome.reply)
         for choice in self.targets():
             if choice.cond is not None:
                 yield from choice.cond.uses()
-            yield Use("scene", choice.goto, READ, choice.goto_where or choice.where)
+            if choice.goto:
+                yield Use("scene", choice.goto, READ, choice.goto_where or choice.where)
+            if choice.call:
+                yield Use("scene", choice.call, READ, choice.call_where or choice.where, "call")
             yield from choice.effects.uses()
+            yield from walk_uses(choice.reply)
+            for outcome in choice.outcomes:
+                if outcome.goto:
+                    yield Use("scene", outcome.goto, READ, outcome.goto_where or outcome.where)
+                yield from outcome.effects.uses()
+                yield from walk_uses(outcome.reply)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,3 +171,21 @@ class Story:
 
     def name_of(self, key: str) -> str:
         return self.names.get(key, key.replace("_", " "))
+
+
+def flow(story: Story) -> dict[str, list[str]]:
+    """Every scene's possible next scenes, for reachability: each choice's
+    destinations, a choice that stays (its own scene), and for a `return`
+    every place a subroutine call can come back to."""
+    continuations = sorted({c.goto or s.id for s in story.scenes.values() for c in s.targets() if c.call})
+    out: dict[str, list[str]] = {}
+    for sid, scene in story.scenes.items():
+        nxt: list[str] = []
+        for choice in scene.targets():
+            nxt.extend(choice.destinations())
+            if choice.returns:
+                nxt.extend(continuations)
+            elif choice.stays():
+                nxt.append(sid)
+        out[sid] = list(dict.fromkeys(n for n in nxt if n in story.scenes))
+    return out

@@ -54,7 +54,13 @@ def event_lines(event, width: int | None = None) -> list[str]:
     if isinstance(event, Message):
         return [safe(line) for line in event.lines]
     if isinstance(event, SceneShown):
-        lines = [""] + scene_lines(event.view, width)
+        lines = [""]
+        for paragraph in event.reply:
+            lines.extend((textwrap.wrap(paragraph, width) if width else [paragraph]) + [""])
+        if event.stayed:
+            lines += [safe(option_line(o)) for o in event.view.options]
+            return [safe(line) for line in lines]
+        lines = [safe(line) for line in lines] + scene_lines(event.view, width)
         if event.menu:
             lines += [safe(event.summary)] + [f"{i}. {label}" for i, label in enumerate(event.menu, 1)]
         return lines

@@ -63,13 +63,16 @@ class Session:
             return [label for label, _ in self.ending_menu()]
         return [o.label for o in self.options()]
 
-    def shown(self) -> SceneShown:
-        """The current scene as an event, with the status and ending menu."""
+    def shown(self, step: engine.Step | None = None) -> SceneShown:
+        """The current scene as an event, with the status and ending menu,
+        and the reply of the step that led here."""
         view = self.view()
         status = self.status
+        reply = engine.reply(self.story, self.state, step) if step is not None else ()
+        stayed = step is not None and step.stayed
         if status is Status.ENDED:
-            return SceneShown(view, status, tuple(self.labels()), self.summary())
-        return SceneShown(view, status)
+            return SceneShown(view, status, tuple(self.labels()), self.summary(), reply, stayed)
+        return SceneShown(view, status, reply=reply, stayed=stayed)
 
     def summary(self) -> str:
         scenes = len(self.state.visits)
@@ -117,8 +120,8 @@ class Session:
             action = commands.Command(menu[action.number - 1][1])
         try:
             if isinstance(action, commands.Pick):
-                self.state = engine.choose(self.story, self.state, action.number)
-                return [self.shown()]
+                self.state, step = engine.choose_step(self.story, self.state, action.number)
+                return [self.shown(step)]
             return self.command(action)
         except Impossible as refused:
             return [Message((str(refused),), "hint")]

@@ -24,11 +24,13 @@ class Undo:
     Never changed after it is made (a plain class with slots, not a frozen
     dataclass, because a save restores a hundred of them at a time)."""
 
-    __slots__ = ("scene", "turn", "flags", "items", "counters", "visits", "chosen", "checkpoint", "memo")
+    __slots__ = ("scene", "turn", "flags", "items", "counters", "visits", "chosen", "checkpoint", "stack",
+                 "draws", "memo")
     FIELDS = __slots__[:-1]
 
     def __init__(self, scene: str, turn: int, flags: tuple, items: tuple[str, ...] | None, counters: tuple,
-                 visits: tuple, chosen: tuple, checkpoint: object, memo: list | None = None):
+                 visits: tuple, chosen: tuple, checkpoint: object, memo: list | None = None,
+                 stack: tuple[str, ...] | None = None, draws: int | None = None):
         self.scene = scene
         self.turn = turn
         self.flags = flags  # (name, True if it was set / MISSING)
@@ -37,6 +39,8 @@ class Undo:
         self.visits = visits
         self.chosen = chosen
         self.checkpoint = checkpoint  # the checkpoint before (a State or None), or SAME
+        self.stack = stack  # the return stack before, when it changed
+        self.draws = draws  # random draws made before, when it changed
         self.memo = [] if memo is None else memo  # the codec's cached text
 
     def __eq__(self, other) -> bool:
@@ -62,11 +66,14 @@ class State:
     seed: int = 0  # randomness comes from here, never from a global
     checkpoint: State | None = None  # snapshot taken on entering a checkpoint
     history: tuple[Undo, ...] = ()  # how to step back, newest first
+    stack: tuple[str, ...] = ()  # where each subroutine entered returns to, innermost last
+    draws: int = 0  # random draws made so far: the next comes from (seed, draws)
 
     def snapshot(self) -> State:
         """What a checkpoint keeps: no undo history, no checkpoint of its own,
-        and no visit counts (a retry carries the current ones on)."""
-        return replace(self, visits=EMPTY_MAP, history=(), checkpoint=None)
+        and no visit counts or random draws (a retry carries the current
+        ones on, so a retried chance is a new chance)."""
+        return replace(self, visits=EMPTY_MAP, history=(), checkpoint=None, draws=0)
 
     def undo_record(self, before: State) -> Undo:
         """The record that takes this state back to `before`."""
@@ -76,7 +83,9 @@ class State:
                     tuple(self.counters.changes_to(before.counters)) if self.counters is not before.counters else (),
                     tuple(self.visits.changes_to(before.visits)) if self.visits is not before.visits else (),
                     tuple(self.chosen.changes_to(before.chosen)) if self.chosen is not before.chosen else (),
-                    SAME if before.checkpoint is self.checkpoint else before.checkpoint)
+                    SAME if before.checkpoint is self.checkpoint else before.checkpoint, None,
+                    None if before.stack == self.stack else before.stack,
+                    None if before.draws == self.draws else before.draws)
 
     def after(self, before: State) -> State:
         """This state with `before` remembered for undo."""
@@ -94,7 +103,9 @@ class State:
             chosen=self.chosen.apply(u.chosen) if u.chosen else self.chosen,
             turn=u.turn, seed=self.seed,
             checkpoint=self.checkpoint if u.checkpoint is SAME else u.checkpoint,
-            history=self.history[1:])
+            history=self.history[1:],
+            stack=self.stack if u.stack is None else u.stack,
+            draws=self.draws if u.draws is None else u.draws)
 
 
 __all__ = ["State", "Undo", "UNDO_LIMIT", "SAME", "MISSING"]

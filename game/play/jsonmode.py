@@ -29,8 +29,8 @@ def scene_object(session: Session, shown: SceneShown, messages: list[str]) -> di
         choices = [{"number": i, "label": label, "enabled": True, "reason": None}
                    for i, label in enumerate(shown.menu, 1)]
     else:
-        choices = [{"number": o.number, "label": o.label, "enabled": o.enabled, "reason": o.reason}
-                   for o in view.options]
+        choices = [{"number": o.number, "label": o.label, "enabled": o.enabled, "reason": o.reason,
+                    "tags": list(o.choice.tags)} for o in view.options]
     return {
         "type": "scene",
         "protocol": PROTOCOL,
@@ -41,6 +41,9 @@ def scene_object(session: Session, shown: SceneShown, messages: list[str]) -> di
         "pov": scene.pov or None,
         "title": scene.title,
         "text": list(view.paragraphs),
+        "reply": list(shown.reply),
+        "stayed": shown.stayed,
+        "tags": list(scene.tags),
         "choices": choices,
         "ending": {"kind": view.ending.kind, "title": view.ending.title} if view.ending else None,
         "summary": shown.summary or None,

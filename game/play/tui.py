@@ -52,6 +52,7 @@ COLOURS = {
     "choice": "",
     "disabled": "ansibrightblack italic",
     "echo": "ansibrightblack",
+    "reply": "italic",
     "system": "ansigreen",
     "hint": "ansiyellow",
     "error": "ansired",
@@ -262,6 +263,11 @@ class TerminalUI:
         view, summary = entry.payload.view, entry.payload.summary
         scene = view.scene
         out = [[]]
+        for paragraph in entry.payload.reply:  # the answer to the choice just taken
+            out += _wrap(paragraph, width, "class:reply")
+            out.append([])
+        if entry.payload.stayed:  # still in the same scene: its choices are below
+            return out[:-1]
         head = render.header(scene)
         if head:
             out += _wrap(head, width, "class:chapter")

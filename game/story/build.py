@@ -27,9 +27,15 @@ SAVES_KEYS = ("renamed", "defaults")
 RENAME_KINDS = ("scenes", "flags", "items", "counters")
 INITIAL_KEYS = ("flags", "items", "counters")
 FILE_KEYS = ("chapter", "location", "pov", "scenes")
-SCENE_KEYS = ("title", "chapter", "location", "pov", "text", "choices", "fallback", "ending", "checkpoint", "effects")
-CHOICE_KEYS = ("id", "label", "goto", "if", "disabled", "effects", "once")
-FALLBACK_KEYS = ("label", "goto", "effects")
+SCENE_KEYS = ("title", "chapter", "location", "pov", "text", "choices", "fallback", "ending", "checkpoint", "effects",
+              "outcomes", "tags")
+CHOICE_KEYS = ("id", "label", "goto", "if", "disabled", "effects", "once", "reply", "outcomes", "call", "return",
+               "tags")
+FALLBACK_KEYS = ("label", "goto", "effects", "reply", "tags")
+OUTCOME_KEYS = ("weight", "goto", "effects", "reply")
+ENTRY_OUTCOME_KEYS = ("weight", "effects", "reply")
+MAX_OUTCOMES = 100
+MAX_TAGS = 32
 ENDING_KEYS = ("kind", "title")
 EFFECT_KEYS = effects.TABLE.keys()
 CONDITION_KEYS = conditions.TABLE.keys()
@@ -383,11 +389,26 @@ class Builder:
     def choice(self, value, pos, scene_id: str, index: int, *, fallback=False) -> m.Choice | None:
         what = "fallback" if fallback else "choice"
         keys = FALLBACK_KEYS if fallback else CHOICE_KEYS
-        c = self.mapping(value, pos, what, keys, ("goto",) if fallback else ("label", "goto"))
+        c = self.mapping(value, pos, what, keys, ("goto",) if fallback else ("label",))
         if c is None:
             return None
         label = self.field_text(c, "label", "label") if "label" in c else "Continue"
         goto = self.field_ident(c, "goto", "target scene") if "goto" in c else None
+        if "goto" in c and goto is None:
+            return None
+        reply = self.blocks(c["reply"], c.where("reply"), "reply") if "reply" in c else ()
+        outcomes = self.outcomes(c["outcomes"], c.where("outcomes"), OUTCOME_KEYS) if "outcomes" in c else ()
+        call = self.field_ident(c, "call", "called scene") if "call" in c else None
+        returns = self.flag(c["return"], c.where("return"), "'return'") if "return" in c else False
+        if returns and ("goto" in c or "call" in c or any(o.goto for o in outcomes)):
+            self.error(c.key_where("return"), "a 'return' choice goes back to where the subroutine was called "
+                       "from: it cannot also have 'goto', 'call' or outcomes that go somewhere")
+        if "return" in c and not returns:
+            self.error(c.key_where("return"), "'return' is only ever 'return: true'")
+        if not fallback and goto is None and not (reply or outcomes or call or returns) and label is not None:
+            self.error(c.pos, "choice needs 'goto' (where it leads)",
+                       "or 'reply' to answer it in this scene, 'outcomes', 'call' or 'return: true'")
+            return None
         cond = self.condition(c["if"], c.where("if")) if "if" in c else None
         disabled = None
         if "disabled" in c:
@@ -399,9 +420,50 @@ class Builder:
         once = self.flag(c["once"], c.where("once"), "'once'") if "once" in c else False
         cid = self.ident(c["id"], c.where("id"), "choice id") if "id" in c else None
         key = f"{scene_id}/{cid or ('fallback' if fallback else f'#{index + 1}')}"
-        if label is None or goto is None:
+        tags = self.tags(c["tags"], c.where("tags")) if "tags" in c else ()
+        if label is None:
             return None
-        return m.Choice(key, label, goto, cond, disabled, done, once, self.at(c.pos), self.at(c.where("goto")))
+        return m.Choice(key, label, goto, cond, disabled, done, once, self.at(c.pos),
+                        self.at(c.where("goto")) if "goto" in c else None, reply, outcomes, call, returns, tags,
+                        self.at(c.where("call")) if "call" in c else None)
+
+    def outcomes(self, value, pos, keys) -> tuple:
+        """A list of weighted random outcomes."""
+        if not isinstance(value, YSeq) or not value:
+            self.error(pos, "'outcomes' takes a non-empty list of outcomes (weight, goto, effects, reply)")
+            return ()
+        if len(value) > MAX_OUTCOMES:
+            self.error(pos, f"{len(value):,} outcomes; the limit is {MAX_OUTCOMES}")
+            return ()
+        out = []
+        for i, item in enumerate(value):
+            o = self.mapping(item, value.where(i), "outcome", keys)
+            if o is None:
+                continue
+            weight = self.integer(o["weight"], o.where("weight"), "'weight'") if "weight" in o else 1
+            if weight is not None and not 1 <= weight <= 1_000_000:
+                self.error(o.where("weight"), "'weight' is a whole number from 1 to 1000000")
+                weight = None
+            goto = self.field_ident(o, "goto", "target scene") if "goto" in o else None
+            done = self.effects(o["effects"], o.where("effects")) if "effects" in o else m.NO_EFFECTS
+            reply = self.blocks(o["reply"], o.where("reply"), "reply") if "reply" in o else ()
+            if weight is not None and ("goto" not in o or goto):
+                out.append(m.Outcome(weight, goto, done, reply, self.at(o.pos),
+                                     self.at(o.where("goto")) if "goto" in o else None))
+        return tuple(out)
+
+    def tags(self, value, pos) -> tuple[str, ...]:
+        """Free-form tags for hosts (music, pictures, achievements): short texts."""
+        items = [(v, value.where(i)) for i, v in enumerate(value)] if isinstance(value, YSeq) else [(value, pos)]
+        if len(items) > MAX_TAGS:
+            self.error(pos, f"{len(items)} tags; the limit is {MAX_TAGS}")
+            return ()
+        out = []
+        for raw, where in items:
+            tag = self.text(raw, where, "tag", limit=200)
+            if tag is not None:
+                out.append(tag.strip())
+        return tuple(out)
 
     def scene(self, sid: str, value, pos, defaults: dict, id_pos) -> m.Scene | None:
         s = self.mapping(value, pos, f"scene '{sid}'", SCENE_KEYS, ("title", "text"))
@@ -447,10 +509,12 @@ class Builder:
                 self.error(s.key_where("ending"), f"scene '{sid}' is an ending, so it cannot also have choices")
         checkpoint = self.flag(s["checkpoint"], s.where("checkpoint"), "'checkpoint'") if "checkpoint" in s else False
         entered = self.effects(s["effects"], s.where("effects")) if "effects" in s else m.NO_EFFECTS
+        outcomes = self.outcomes(s["outcomes"], s.where("outcomes"), ENTRY_OUTCOME_KEYS) if "outcomes" in s else ()
+        tags = self.tags(s["tags"], s.where("tags")) if "tags" in s else ()
         if title is None:
             return None
         return m.Scene(sid, title, header["chapter"], header["location"], header["pov"], prose,
-                       tuple(choices), fallback, ending, checkpoint, entered, self.at(id_pos))
+                       tuple(choices), fallback, ending, checkpoint, entered, self.at(id_pos), tags, outcomes)
 
     def scene_file(self, doc, declared: set[str]) -> list[m.Scene]:
         """The scenes of a file that built cleanly; `declared` collects every
@@ -555,7 +619,8 @@ def _register(*groups: tuple) -> None:
         _SETS[group] = frozenset(group)
 
 
-_register(MANIFEST_KEYS, INITIAL_KEYS, FILE_KEYS, SCENE_KEYS, CHOICE_KEYS, FALLBACK_KEYS, ENDING_KEYS,
+_register(MANIFEST_KEYS, INITIAL_KEYS, FILE_KEYS, SCENE_KEYS, CHOICE_KEYS, FALLBACK_KEYS, ENDING_KEYS, OUTCOME_KEYS,
+          ENTRY_OUTCOME_KEYS,
           EFFECT_KEYS, SAVES_KEYS, RENAME_KINDS, CONDITION_ALLOWED)
 
 

@@ -68,12 +68,17 @@ class _Encoder:
         if c is None:
             return None
         return [c.key, c.label, c.goto, self.cond(c.cond), c.disabled, self.effects(c.effects), c.once,
-                self.where(c.where), self.where(c.goto_where)]
+                self.where(c.where), self.where(c.goto_where), self.blocks(c.reply), self.outcomes(c.outcomes), c.call,
+                c.returns, list(c.tags), self.where(c.call_where)]
+
+    def outcomes(self, outcomes) -> list:
+        return [[o.weight, o.goto, self.effects(o.effects), self.blocks(o.reply), self.where(o.where),
+                 self.where(o.goto_where)] for o in outcomes]
 
     def scene(self, s: m.Scene):
         return [s.id, s.title, s.chapter, s.location, s.pov, self.blocks(s.text), [self.choice(c) for c in s.choices],
                 self.choice(s.fallback), [s.ending.kind, s.ending.title] if s.ending else None, s.checkpoint,
-                self.effects(s.effects), self.where(s.where)]
+                self.effects(s.effects), self.where(s.where), list(s.tags), self.outcomes(s.outcomes)]
 
     def symbols(self, symbols: Symbols) -> list:
         """Every use, flat: kind, name, op, file, line, column, via."""
@@ -205,16 +210,32 @@ class _Decoder:
     def choice(self, c) -> m.Choice | None:
         if c is None:
             return None
-        if type(c) is not list or len(c) != 9:
+        if type(c) is not list or len(c) != 15:
             raise Invalid("choice expected")
         disabled = c[4] if c[4] is None else _str(c[4])
-        if type(c[6]) is not bool:
+        if type(c[6]) is not bool or type(c[12]) is not bool:
             raise Invalid("once expected")
-        return m.Choice(_str(c[0]), _str(c[1]), _str(c[2]), self.optional_cond(c[3]), disabled, self.effects(c[5]),
-                        c[6], self.where(c[7]), self.where(c[8]))
+        goto = None if c[2] is None else self.target(c[2])
+        call = None if c[11] is None else self.target(c[11])
+        return m.Choice(_str(c[0]), _str(c[1]), goto, self.optional_cond(c[3]), disabled, self.effects(c[5]),
+                        c[6], self.where(c[7]), self.where(c[8]), self.blocks(c[9]), self.outcomes(c[10]), call,
+                        c[12], tuple(_str(t) for t in self.list(c[13])), self.where(c[14]))
+
+    def target(self, name) -> str:
+        self.scene_refs.append(_str(name))
+        return name
+
+    def outcomes(self, data) -> tuple:
+        out = []
+        for o in self.list(data):
+            if type(o) is not list or len(o) != 6 or type(o[0]) is not int or o[0] < 1:
+                raise Invalid("outcome expected")
+            out.append(m.Outcome(o[0], None if o[1] is None else self.target(o[1]), self.effects(o[2]),
+                                 self.blocks(o[3]), self.where(o[4]), self.where(o[5])))
+        return tuple(out)
 
     def scene_data(self, s) -> m.Scene:
-        if type(s) is not list or len(s) != 12 or type(s[6]) is not list or type(s[9]) is not bool:
+        if type(s) is not list or len(s) != 14 or type(s[6]) is not list or type(s[9]) is not bool:
             raise Invalid("scene expected")
         ending = None
         if s[8] is not None:
@@ -223,7 +244,7 @@ class _Decoder:
             ending = m.Ending(s[8][0], _str(s[8][1]))
         return m.Scene(_str(s[0]), _str(s[1]), _str(s[2]), _str(s[3]), _str(s[4]), self.blocks(s[5]),
                        tuple(self.choice(c) for c in s[6]), self.choice(s[7]), ending, s[9], self.effects(s[10]),
-                       self.where(s[11]))
+                       self.where(s[11]), tuple(_str(t) for t in self.list(s[12])), self.outcomes(s[13]))
 
     def symbols(self, flat) -> Symbols:
         """Checked now, in bulk; the table itself is built when first asked."""
@@ -276,8 +297,7 @@ def load(path: Path, fingerprint: str, files: list[str], shown: list[str], root:
                 return None
             scenes[scene.id] = scene
         start = _str(head[3])
-        targets_ok = all(c.goto in scenes for s in scenes.values() for c in s.targets())
-        if start not in scenes or not targets_ok or any(v not in scenes for v in decoder.scene_refs):
+        if start not in scenes or any(v not in scenes for v in decoder.scene_refs):
             return None
         symbols = decoder.symbols(data["symbols"])
         renamed = MappingProxyType({_str(kind): MappingProxyType({_str(a): _str(b) for a, b in table.items()})

@@ -15,7 +15,7 @@ from game.core import model as m
 from game.core.conditions import satisfiable
 from game.core.errors import ERROR, WARNING, Diagnostic, did_you_mean
 from game.core.kinds import KIND_WORDS, NAME_KINDS, READ, WRITE
-from game.core.text import words
+from game.core.text import Para, words
 
 KINDS = {k: KIND_WORDS[k] for k in NAME_KINDS}
 _VERBS = {"flag": "sets", "item": "gives", "counter": "sets or adds to"}
@@ -92,7 +92,7 @@ def errors(story: m.Story, known: set[str] | None) -> list[Diagnostic]:
 def warnings(story: m.Story) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     scenes = story.scenes
-    successors = {sid: [c.goto for c in scene.targets()] for sid, scene in scenes.items()}
+    successors = m.flow(story)
     reachable = reach([story.start], successors.__getitem__)
     predecessors: dict[str, list[str]] = defaultdict(list)
     for sid, targets in successors.items():
@@ -114,12 +114,68 @@ def warnings(story: m.Story) -> list[Diagnostic]:
                 what = f"choice '{choice.label}'" if choice else "conditional text"
                 out.append(_diag(cond.first_where(scene.where), f"the condition of {what} can never hold", WARNING))
 
+    out += _subroutine_warnings(story)
+    for scene in scenes.values():
+        out += _choice_warnings(scene)
+
     for symbol in story.symbols:
         if symbol.kind == "flag" and not any(u.op == READ for u in symbol.uses) \
                 and story.symbols.kind_of(symbol.name) == "flag":
             first_write = next((u for u in symbol.uses if u.op == WRITE), None)
             if first_write is not None:
                 out.append(_diag(first_write.where, f"flag '{symbol.name}' is set but never read", WARNING))
+    return out
+
+
+def _choice_warnings(scene: m.Scene) -> list[Diagnostic]:
+    out = []
+    static = all(type(b) is Para and all(type(p) is str for p in b.parts) for b in scene.text)
+    for choice in scene.choices:
+        to_self = choice.stays() or (choice.goto == scene.id and not choice.call)
+        replies = choice.reply or any(o.reply for o in choice.outcomes)
+        if to_self and not replies and static and not choice.once and not choice.effects and not choice.outcomes:
+            out.append(_diag(choice.where, f"choice '{choice.label}' comes back to scene '{scene.id}' with nothing "
+                             "new to show", WARNING, "give it a 'reply', or text in the scene that changes"))
+    always = [c for c in scene.choices if c.cond is None and not c.once and not c.returns and not c.call]
+    if scene.fallback is not None and always:
+        out.append(_diag(scene.fallback.where, f"the fallback of scene '{scene.id}' can never appear: choice "
+                         f"'{always[0].label}' is always on offer", WARNING,
+                         "a fallback shows only when no other choice is available"))
+    return out
+
+
+def _subroutine_warnings(story: m.Story) -> list[Diagnostic]:
+    """A `return` nothing can reach with a caller, and a `call` whose
+    subroutine can never return."""
+    scenes = story.scenes
+
+    def inside(start: str) -> set[str]:
+        """Scenes reachable from `start` without returning from it."""
+        def nxt(sid):
+            for c in scenes[sid].targets():
+                if not c.returns:
+                    yield from (d for d in c.destinations() if d in scenes)
+                    if c.call:  # the nested call comes back to its continuation
+                        yield c.goto or sid
+                    elif c.stays():
+                        yield sid
+        return reach([start], nxt)
+
+    out = []
+    called: set[str] = set()
+    for scene in scenes.values():
+        for choice in scene.choices:
+            if choice.call and choice.call in scenes:
+                region = inside(choice.call)
+                called |= region
+                if not any(c.returns for sid in region for c in scenes[sid].choices):
+                    out.append(_diag(choice.call_where or choice.where, f"subroutine '{choice.call}' never returns: "
+                                     "no 'return: true' choice can be reached from it", WARNING))
+    for scene in scenes.values():
+        for choice in scene.choices:
+            if choice.returns and scene.id not in called:
+                out.append(_diag(choice.where, f"choice '{choice.label}' returns, but no 'call' leads to scene "
+                                 f"'{scene.id}': it would never be on offer", WARNING))
     return out
 
 
