@@ -57,8 +57,10 @@ def _parser() -> argparse.ArgumentParser:
 
     graph = sub.add_parser("graph", help="draw the story's map (Mermaid or Graphviz DOT)")
     _story_arguments(graph)
-    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
-    graph.add_argument("--chapter", metavar="C", help="only this chapter (its name, number or part of the name)")
+    graph.add_argument("--format", choices=("mermaid", "markdown", "dot"), default="mermaid",
+                       help="mermaid (default), markdown (a fenced mermaid block, for `graph > map.md`) or dot")
+    graph.add_argument("--chapter", metavar="C",
+                       help="only this chapter: its name, part of it, its number, or its place in the story (1 = first)")
 
     stats = sub.add_parser("stats", help="words, scenes, choices, endings and playthrough lengths")
     _story_arguments(stats)
@@ -138,8 +140,9 @@ def cmd_check(args) -> int:
     from game.story import check, loader
 
     story, diags = loader.load_all(_story_dir(args), use_cache=not args.no_cache)
-    if story is not None:
-        diags = diags + sorted(check.warnings(story), key=lambda d: d.sort_key())
+    judged = story if story is not None else loader.load_partial()
+    if judged is not None:  # warnings beside errors: of the scenes that built
+        diags = sorted(diags + check.warnings(judged, partial=story is None), key=lambda d: d.sort_key())
     _print_diagnostics(diags)
     errors = sum(d.severity == ERROR for d in diags)
     warnings = sum(d.severity == WARNING for d in diags)

@@ -15,6 +15,27 @@ def describe(cond) -> str:
     return cond.describe()
 
 
+def edges(scene: m.Scene):
+    """(target scene, label or None) for every arrow out of a scene: gotos
+    (labelled with their condition), random outcomes (with their chance),
+    subroutine calls; a `return` goes back to its caller, drawn nowhere."""
+    for choice in scene.targets():
+        cond = describe(choice.cond) if choice.cond is not None else None
+        if choice.call:
+            yield choice.call, "call" + (f": {cond}" if cond else "")
+            continue
+        if choice.outcomes:
+            total = sum(o.weight for o in choice.outcomes)
+            for o in choice.outcomes:
+                target = o.goto or choice.goto
+                if target:
+                    chance = f"{o.weight}/{total}"
+                    yield target, f"{cond}, {chance}" if cond else chance
+            continue
+        if choice.goto:
+            yield choice.goto, cond
+
+
 def select(story: m.Story, chapter: str | None) -> list[m.Scene]:
     """Scenes of one chapter (matched by name, number or any part of it), or all."""
     scenes = list(story.scenes.values())
@@ -25,7 +46,12 @@ def select(story: m.Story, chapter: str | None) -> list[m.Scene]:
     if exact:
         return exact
     numbered = [s for s in scenes if re.match(rf"^{re.escape(wanted)}\b", s.chapter.lower())]
-    return numbered or [s for s in scenes if wanted in s.chapter.lower()]
+    found = numbered or [s for s in scenes if wanted in s.chapter.lower()]
+    if not found and wanted.isdigit():  # the Nth chapter, when names carry no numbers
+        names = chapters(story)
+        if 1 <= int(wanted) <= len(names):
+            found = [s for s in scenes if s.chapter == names[int(wanted) - 1]]
+    return found
 
 
 def chapters(story: m.Story) -> list[str]:
@@ -61,14 +87,14 @@ def mermaid(story: m.Story, chapter: str | None = None) -> str:
         lines.append("  end")
     outside = set()
     for scene in scenes:
-        for choice in scene.targets():
-            target = _node_id(choice.goto)
-            if choice.goto not in inside and choice.goto not in outside:
-                outside.add(choice.goto)
-                other = story.scenes[choice.goto]
+        for goto, label in edges(scene):
+            target = _node_id(goto)
+            if goto not in inside and goto not in outside:
+                outside.add(goto)
+                other = story.scenes[goto]
                 lines.append(f'  {target}>"{_mermaid_text(other.title)} ({_mermaid_text(other.chapter)})"]')
-            if choice.cond is not None:
-                lines.append(f'  {_node_id(scene.id)} -->|"{_mermaid_text(describe(choice.cond))}"| {target}')
+            if label is not None:
+                lines.append(f'  {_node_id(scene.id)} -->|"{_mermaid_text(label)}"| {target}')
             else:
                 lines.append(f"  {_node_id(scene.id)} --> {target}")
     victories = [_node_id(s.id) for s in scenes if s.ending and s.ending.kind == m.VICTORY]
@@ -107,13 +133,13 @@ def dot(story: m.Story, chapter: str | None = None) -> str:
         lines.append("  }")
     outside = set()
     for scene in scenes:
-        for choice in scene.targets():
-            if choice.goto not in inside and choice.goto not in outside:
-                outside.add(choice.goto)
-                other = story.scenes[choice.goto]
-                lines.append(f'  "{_dot_text(choice.goto)}" [label="{_dot_text(other.title)} '
+        for goto, text in edges(scene):
+            if goto not in inside and goto not in outside:
+                outside.add(goto)
+                other = story.scenes[goto]
+                lines.append(f'  "{_dot_text(goto)}" [label="{_dot_text(other.title)} '
                              f'({_dot_text(other.chapter)})", style=dashed];')
-            label = f' [label="{_dot_text(describe(choice.cond))}", style=dashed]' if choice.cond else ""
-            lines.append(f'  "{_dot_text(scene.id)}" -> "{_dot_text(choice.goto)}"{label};')
+            label = f' [label="{_dot_text(text)}", style=dashed]' if text else ""
+            lines.append(f'  "{_dot_text(scene.id)}" -> "{_dot_text(goto)}"{label};')
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -177,5 +177,8 @@ def render_graph(story: m.Story, fmt: str, chapter: str | None, out=sys.stdout) 
         print(f"graph: no chapter matches '{chapter}'; chapters: " + "; ".join(graph.chapters(story)),
               file=sys.stderr)
         return 1
-    out.write(graph.mermaid(story, chapter) if fmt == "mermaid" else graph.dot(story, chapter))
+    if fmt == "markdown":  # a fenced block: `graph > map.md` renders on code hosts
+        out.write("```mermaid\n" + graph.mermaid(story, chapter) + "```\n")
+    else:
+        out.write(graph.mermaid(story, chapter) if fmt == "mermaid" else graph.dot(story, chapter))
     return 0

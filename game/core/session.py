@@ -31,6 +31,7 @@ class Session:
         self.reloader = reloader  # () -> (Story | None, diagnostics): re-reads the files
         self.notices: tuple[str, ...] = tuple(notices)  # shown with the first scene
         self.over = False
+        self.broken_edit = False  # the last reload found errors: the files differ from what is played
 
     # -- what the screen shows -------------------------------------------
     def view(self) -> engine.View:
@@ -160,12 +161,16 @@ class Session:
         if self.reloader is None:
             return [Message(("Reloading is not available here.",), "hint")]
         story, diagnostics = self.reloader()
+        was_broken, self.broken_edit = self.broken_edit, story is None
         if story is None:
             errors = [d.format() for d in diagnostics if d.severity == ERROR]
             shown = errors[:20] + ([f"... and {len(errors) - 20} more"] if len(errors) > 20 else [])
             return [Message(("The edited story has errors; still playing the version before them:", *shown),
                             "error")]
         if story.fingerprint == self.story.fingerprint:
+            if was_broken:
+                return [Message(("The story's errors are fixed: the files are as they were before them, which is "
+                                 "what you are playing.",))]
             return [Message(("No story file has changed.",))]
         try:
             state, notes = codec.carry(self.story, self.state, story)

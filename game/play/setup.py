@@ -56,15 +56,18 @@ class Launch:
 def prepare(story, launch: Launch) -> Session:
     """A session ready to play `story` as `launch` asks. Raises SetupError."""
     from game import dirs
-    from game.saves.store import AUTOSAVE, SaveStore
+    from game.saves.store import AUTOSAVE, DEBUG_RUN, SaveStore
     from game.story import loader
 
-    store = SaveStore(dirs.save_dir(launch.save_dir), story, fresh_run=not (launch.resume or launch.load))
+    jumping = bool(launch.start or launch.set or launch.give)
+    store = SaveStore(dirs.save_dir(launch.save_dir), story, fresh_run=not (launch.resume or launch.load),
+                      autosave_slot=DEBUG_RUN if jumping else AUTOSAVE)
     session = Session(story, seed=launch.seed, store=store,
                       reloader=lambda: loader.load_all(launch.story_dir, use_cache=launch.use_cache))
     notices: list[str] = []
-    if launch.start or launch.set or launch.give:
+    if jumping:
         session.state = jump(story, launch)
+        notices.append(f"An author's run: it saves as '{DEBUG_RUN}' and leaves your autosave alone.")
     try:
         if launch.load or launch.resume:
             latest = None if launch.load else store.latest()
@@ -76,7 +79,7 @@ def prepare(story, launch: Launch) -> Session:
                 notices += [f"Resuming '{name}' (turn {session.state.turn}).", *notes]
         else:
             last = store.latest()
-            if last is not None and last.name == AUTOSAVE:
+            if last is not None and last.name == AUTOSAVE and not jumping:
                 notices.append(f"Your last run is saved (turn {last.turn}, {last.title}). Type "
                                "'load autosave' to go back to it; a new run keeps it as 'previous-run'.")
     except SaveError as exc:

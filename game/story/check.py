@@ -89,22 +89,29 @@ def errors(story: m.Story, known: set[str] | None) -> list[Diagnostic]:
 # ----------------------------------------------------------------- warnings
 
 
-def warnings(story: m.Story) -> list[Diagnostic]:
+def warnings(story: m.Story, *, partial: bool = False) -> list[Diagnostic]:
+    """Everything that loads but is likely a mistake. For a story with
+    errors (`partial`: the scenes that built), only what does not depend on
+    the map, which the errors break."""
     out: list[Diagnostic] = []
     scenes = story.scenes
     successors = m.flow(story)
-    reachable = reach([story.start], successors.__getitem__)
+    if partial or story.start not in scenes:
+        reachable = can_end = set(scenes)
+    else:
+        reachable = reach([story.start], successors.__getitem__)
     predecessors: dict[str, list[str]] = defaultdict(list)
     for sid, targets in successors.items():
         for target in targets:
             predecessors[target].append(sid)
-    endings = [s.id for s in scenes.values() if s.ending]
-    can_end = reach(endings, lambda s: predecessors.get(s, ()))
+    if not partial and story.start in scenes:
+        endings = [s.id for s in scenes.values() if s.ending]
+        can_end = reach(endings, lambda s: predecessors.get(s, ()))
 
     for scene in scenes.values():
         if scene.id not in reachable:
             out.append(_diag(scene.where, f"scene '{scene.id}' is unreachable from the start", WARNING))
-        if not scene.ending and not successors[scene.id]:
+        if not scene.ending and not scene.targets() and not partial:
             out.append(_diag(scene.where, f"scene '{scene.id}' has no choices and is not an ending: "
                              "a player would be stuck", WARNING))
         elif scene.id in reachable and scene.id not in can_end:
@@ -114,7 +121,8 @@ def warnings(story: m.Story) -> list[Diagnostic]:
                 what = f"choice '{choice.label}'" if choice else "conditional text"
                 out.append(_diag(cond.first_where(scene.where), f"the condition of {what} can never hold", WARNING))
 
-    out += _subroutine_warnings(story)
+    if not partial:
+        out += _subroutine_warnings(story)
     for scene in scenes.values():
         out += _choice_warnings(scene)
 

@@ -87,6 +87,15 @@ def _parse(data: bytes, shown: str, diags: list[Diagnostic], budget: _Budget, te
     return value
 
 
+_last_partial: list = [None]  # the story built despite errors by the last load (for `check`'s warnings)
+
+
+def load_partial() -> m.Story | None:
+    """The story the last `load_all` built although it had errors (the
+    scenes that built), so `check` can show warnings beside errors."""
+    return _last_partial[0]
+
+
 def load_all(root: str | os.PathLike, *, use_cache: bool = True) -> tuple[m.Story | None, list[Diagnostic]]:
     """Load a story folder. Returns the story (None if it has errors) and all
     diagnostics found: errors always, no warnings (see `check.warnings`).
@@ -99,6 +108,7 @@ def load_all(root: str | os.PathLike, *, use_cache: bool = True) -> tuple[m.Stor
     was_enabled = gc.isenabled()
     gc.disable()
     try:
+        _last_partial[0] = None
         result = _load_all(root, use_cache)
         # The story lives, unchanged, until the program ends: move it (and
         # everything else alive now) out of the collector's sight, so that
@@ -187,6 +197,7 @@ def _load_all(root: str | os.PathLike, use_cache: bool) -> tuple[m.Story | None,
             diags.append(Diagnostic(w.file, w.line, w.col, f"saves: scene '{old}' is renamed to '{new}', "
                                     "which does not exist"))
     if any(d.severity == ERROR for d in diags):
+        _last_partial[0] = story
         return None, _sorted(diags)
     if cache_file is not None:
         from game.story import cache

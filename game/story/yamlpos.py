@@ -152,6 +152,9 @@ def load_counted(text: str, max_nodes: int = MAX_NODES) -> tuple[object, list[Ya
         problem = exc.problem or exc.context or "invalid YAML"
         if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
             raise YamlError(pos, "YAML syntax: a tab here; YAML is indented with spaces, never tabs") from None
+        explained = _explain(text, exc, pos)
+        if explained is not None:
+            raise YamlError(*explained) from None
         ctx = exc.context_mark
         if exc.problem and exc.context and ctx and (ctx.line, ctx.column) != (pos[0] - 1, pos[1] - 1):
             problem += f" ({exc.context} that starts at line {ctx.line + 1}, column {ctx.column + 1})"
@@ -160,6 +163,46 @@ def load_counted(text: str, max_nodes: int = MAX_NODES) -> tuple[object, list[Ya
         raise YamlError((1, 1), f"YAML: {exc}") from None
     finally:
         loader.dispose()
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _explain(text: str, exc, pos: Pos) -> tuple[Pos, str] | None:
+    """PyYAML's commonest complaints, said in an author's words and placed
+    on the line that is wrong."""
+    lines = text.split("\n")
+    line_no = pos[0] - 1
+    if not 0 <= line_no < len(lines):
+        return None
+    here = lines[line_no]
+    before = next((i for i in range(line_no - 1, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")),
+                  None)
+    if exc.problem == "mapping values are not allowed in this context":
+        if before is not None and _indent(here) > _indent(lines[before]) and ":" in lines[before] \
+                and not lines[before].rstrip().endswith(":"):
+            key = here.strip().split(":")[0]
+            above = lines[before].strip().lstrip("- ").split(":")[0]
+            return ((line_no + 1, _indent(here) + 1),
+                    f"'{key}:' is indented more than '{above}:' on the line above, so it reads as more of "
+                    f"'{above}''s value; indent it like '{above}:'")
+        key = here[: pos[1] - 1].rstrip().split(":")[0].strip().lstrip("- ")
+        return (pos, f"a ': ' inside the unquoted text of '{key}' would start a new key: put the text in quotes "
+                     "(\"...\") or write it as a block ('|' or '>' after the colon, the text on the lines below)")
+    if exc.problem == "did not find expected '-' indicator" and exc.context_mark is not None:
+        start = exc.context_mark.line
+        item = lines[start] if start < len(lines) else ""
+        content = _indent(item) + 2
+        return ((line_no + 1, _indent(here) + 1),
+                f"this line is not indented as part of the list item that starts at line {start + 1}: indent it "
+                f"by {content} spaces, to line up with '{item.strip()[2:].split(':')[0]}:', or start a new item "
+                "with '- '")
+    if exc.problem == "could not find expected ':'" and before is not None:
+        return ((before + 1, _indent(lines[before]) + 1),
+                "this line has no ':' after its key, or text runs on to the next line without being quoted: write "
+                "'key: value', and quote text that spans lines")
+    return None
 
 
 def _char_at(text: str, line: int, column: int) -> str:
