@@ -85,10 +85,19 @@ def run_tests(story: m.Story, *, limit: int, random_runs: int, seed: int, max_st
                  f"{cover.choices_total - len(cover.choices_missed)}/{cover.choices_total} choices reached")
     for scene in cover.scenes_missed:
         lines.append(f"{_where(scene)}: never reached: scene '{scene.id}'")
+    fallbacks = {s.fallback.key for s in story.scenes.values() if s.fallback}
+    never = []
     for choice in cover.choices_missed:
         w = choice.where
-        lines.append(f"{w.file}:{w.line}:{w.col}: never taken: choice '{choice.label}'")
+        if choice.key in fallbacks and found.complete and choice.key.split("/")[0] in found.scene_paths:
+            problems += 1  # its scene was reached, every state explored, and another choice was always there
+            never.append(choice.key)
+            lines.append(f"{w.file}:{w.line}:{w.col}: error: fallback '{choice.label}' can never appear: every "
+                         "state that reaches its scene has another choice on offer")
+        else:
+            lines.append(f"{w.file}:{w.line}:{w.col}: never taken: choice '{choice.label}'")
     report["coverage"] = cover.as_dict()
+    report["coverage"]["fallbacks_never_shown"] = never
 
     files = transcripts.find(story.root)
     passed = failed = 0
