@@ -181,7 +181,7 @@ def decode(story: m.Story, data: object) -> tuple[State, list[str]]:
                         f["counters"], f["visits"], f["chosen"],
                         f["checkpoint"] if f["checkpoint"] is SAME or f["checkpoint"] is None
                         else checkpoints[f["checkpoint"]], [], f["stack"], f["draws"]) for f in read
-                   if f["stack"] is None or story.scenes.keys() >= set(f["stack"])]
+                   if f["stack"] is None or story.scenes.keys() >= {_stack_scene(e) for e in f["stack"]}]
         if len(history) < len(read):  # a record returning into a scene the story lacks: read them the slow way
             history, read = [], read
         read = ()
@@ -301,11 +301,19 @@ RawState = tuple[dict, int | None]
 MAX_STACK = 64  # as the engine allows
 
 
+_STACK = re.compile(rf"={{0,1}}{_NAME_RE}(?:\n={{0,1}}{_NAME_RE})*")
+
+
 def _stack(value, what: str, known=None) -> list[str]:
-    names = _names(value, what, _NAMES, known)
+    """Return places: scene ids, "=scene" for one to resume as it was left."""
+    names = _names(value, what, _STACK)
     if len(names) > MAX_STACK:
         raise SaveError(f"{what} is deeper than any game makes")
     return names
+
+
+def _stack_scene(entry: str) -> str:
+    return entry[1:] if entry.startswith("=") else entry
 
 
 def _read_state(raw, where: str, checkpoints: int | None, *, visits: bool = True, known=(None, None)) -> RawState:
@@ -393,9 +401,9 @@ def _undo_records_fast(history_raw: list, checkpoints: int, known=(None, None)) 
                         return None
                 fields[key] = value
             elif key == "stack":
-                if type(value) is not list or len(value) > MAX_STACK:
+                if type(value) is not list or len(value) > MAX_STACK or not set(map(type, value)) <= {str} \
+                        or (value and not _all_match(_STACK, value)):
                     return None
-                names.extend(value)
                 fields[key] = tuple(value)
             elif key == "draws":
                 counts.append(value)
@@ -464,9 +472,8 @@ class _Migrator:
         if scene not in self.story.scenes:
             self.missing = self.missing or fields["scene"]
             return None
-        stack = tuple(self.scenes.get(n, n) for n in fields["stack"])
-        if any(n not in self.story.scenes for n in stack):
-            self.missing = self.missing or next(n for n in stack if n not in self.story.scenes)
+        stack = self._stack(fields["stack"])
+        if stack is None:
             return None
         if self.exact:
             return State(scene, PSet.adopt_names(fields["flags"]), tuple(dict.fromkeys(fields["items"])),
@@ -499,8 +506,8 @@ class _Migrator:
         items = fields["items"]
         stack = fields["stack"]
         if stack is not None:
-            stack = tuple(self.scenes.get(n, n) for n in stack)
-            if any(n not in self.story.scenes for n in stack):
+            stack = self._stack(stack)
+            if stack is None:
                 return None
         if self.exact:
             return Undo(scene, fields["turn"], fields["flags"], None if items is None else tuple(items),
@@ -511,6 +518,19 @@ class _Migrator:
                     tuple((rename("counters")(k), v) for k, v in fields["counters"]),
                     tuple((self.scenes.get(k, k), v) for k, v in fields["visits"]),
                     tuple((self._choice_key(k), v) for k, v in fields["chosen"]), cp, [], stack, fields["draws"])
+
+    def _stack(self, entries) -> tuple[str, ...] | None:
+        """The return stack with renamed scenes; None if one is gone."""
+        out = []
+        for entry in entries:
+            mark = "=" if entry.startswith("=") else ""
+            scene = _stack_scene(entry)
+            scene = self.scenes.get(scene, scene)
+            if scene not in self.story.scenes:
+                self.missing = self.missing or scene
+                return None
+            out.append(mark + scene)
+        return tuple(out)
 
     def missing_message(self) -> str:
         return (f"it needs the scene '{self.missing}', which this version of the story does not have "

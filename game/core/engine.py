@@ -87,6 +87,7 @@ def _arrive(story: m.Story, state: State, entry: int | None = None) -> tuple[Sta
 
 
 MAX_STACK = 64  # subroutines inside subroutines
+RESUME = "="  # a stack entry "=scene": return to that scene as it was left, not entering it again
 _M64 = (1 << 64) - 1
 
 
@@ -194,18 +195,23 @@ def act(story: m.Story, state: State, choice: m.Choice, *, keep_history: bool = 
             after = apply(outcome.effects, after)
         reply = reply + outcome.reply
         target = outcome.goto or target
+    resume = None
     if choice.returns:
         target = after.stack[-1]
         after = replace(after, stack=after.stack[:-1])
+        if target.startswith(RESUME):  # back to the scene it was called from, as it was left
+            resume, target = target[1:], None
     elif choice.call:
-        after = replace(after, stack=after.stack + (target or state.scene,))
+        after = replace(after, stack=after.stack + (target or RESUME + state.scene,))
         target = choice.call
-    if target is None:
+    if resume is not None:
+        arrived = replace(after, scene=resume)
+    elif target is None:
         arrived = after
     else:
         arrived, more = _arrive(story, replace(after, scene=target), entry)
         reply = reply + more
-    step = Step(reply, target is None, state.scene)
+    step = Step(reply, target is None and resume is None, state.scene)
     return (arrived.after(state) if keep_history else arrived), step
 
 
@@ -218,7 +224,7 @@ def successors(story: m.Story, state: State, choice: m.Choice):
         if pick is not None:
             target = choice.outcomes[pick].goto or target
         if choice.returns:
-            target = state.stack[-1] if state.stack else None
+            target = state.stack[-1] if state.stack and not state.stack[-1].startswith(RESUME) else None
         elif choice.call:
             target = choice.call
         scene = story.scenes.get(target) if target else None

@@ -178,6 +178,7 @@ def flow(story: Story) -> dict[str, list[str]]:
     destinations, a choice that stays (its own scene), and for a `return`
     every place a subroutine call can come back to."""
     continuations = sorted({c.goto or s.id for s in story.scenes.values() for c in s.targets() if c.call})
+    # (a call without a goto comes back to its own scene)
     out: dict[str, list[str]] = {}
     for sid, scene in story.scenes.items():
         nxt: list[str] = []

@@ -325,7 +325,7 @@ class Builder:
             source = head[2:]
             offset = start + 1 + text[start + 1:].find("if") + 2
             cond = self.expression(source, lambda o: self.at(self._at(pos, before, text, offset + o)), "if")
-            then, i = self._parts(text, i + 1, pos, before, "|}")
+            then, i = self._parts(text, self._space(text, i + 1), pos, before, "|}")
             otherwise: tuple = ()
             if i < len(text) and text[i] == "|":
                 otherwise, i = self._parts(text, i + 1, pos, before, "|}")
@@ -340,6 +340,7 @@ class Builder:
             return (text_kinds.InlineIf(cond, then, otherwise) if cond is not None else None), i + 1
         if head in text_kinds.InlineVary.keys:
             options = []
+            i = self._space(text, i + 1) - 1  # the space after the colon is not part of the first option
             while True:
                 option, i = self._parts(text, i + 1, pos, before, "|}")
                 options.append(option)
@@ -352,6 +353,10 @@ class Builder:
         self.error(where, f"unknown '{{{head}:' in text", did_you_mean(word, known) or
                    "inline text is {name: x}, {if EXPR: a|b}, or " + ", ".join(f"{{{k}: a|b}}" for k in known[2:]))
         return None, self._skip(text, i)
+
+    @staticmethod
+    def _space(text: str, i: int) -> int:
+        return i + 1 if text[i:i + 1] == " " else i
 
     @staticmethod
     def _skip(text: str, i: int) -> int:

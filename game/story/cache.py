@@ -21,7 +21,7 @@ from game.core import model as m
 from game.core.kinds import Use, Where
 from game.core.symbols import Symbols
 
-FORMAT = 2
+FORMAT = 3
 KEEP = 32  # cached stories kept; older ones are removed
 _NONE = m.NO_EFFECTS
 _OPS = ("define", "read", "write", "touch")

@@ -128,8 +128,41 @@ STORY = {'$schema': 'https://json-schema.org/draft/2020-12/schema',
 
 
 
+def _format_2(defs: dict) -> None:
+    """What story format 2 adds to scenes and choices."""
+    tags = {"$ref": "#/$defs/tags"}
+    defs["tags"] = {"oneOf": [{"type": "string"}, {"type": "array", "maxItems": 32, "items": {"type": "string"}}],
+                    "description": "Free-form tags, passed to hosts in --json (music, pictures, achievements)."}
+    outcome = {"type": "object", "additionalProperties": False, "properties": {
+        "weight": {"type": "integer", "minimum": 1, "maximum": 1000000, "description": "How likely (default 1)."},
+        "goto": {"$ref": "#/$defs/name", "description": "Where this outcome leads (default: the choice's goto)."},
+        "effects": {"$ref": "#/$defs/effects"},
+        "reply": {"$ref": "#/$defs/blocks", "description": "Shown when this outcome happens."}}}
+    defs["outcomes"] = {"type": "array", "minItems": 1, "maxItems": 100, "items": outcome,
+                        "description": "Weighted random outcomes, drawn from the run's seed."}
+    entry = {**outcome, "properties": {k: v for k, v in outcome["properties"].items() if k != "goto"}}
+    defs["entryOutcomes"] = {**defs["outcomes"], "items": entry}
+    scene = defs["scene"] = json.loads(json.dumps(defs["scene"]))
+    scene["properties"]["tags"] = tags
+    scene["properties"]["outcomes"] = {"$ref": "#/$defs/entryOutcomes",
+                                       "description": "Random effects each time the scene is entered."}
+    choice = defs["choice"] = json.loads(json.dumps(defs["choice"]))
+    choice["required"] = ["label"]
+    choice["properties"].update({
+        "reply": {"$ref": "#/$defs/blocks", "description": "Text shown right after the choice is taken. "
+                  "Without a goto the choice stays: the reply, then the choices still on offer."},
+        "outcomes": {"$ref": "#/$defs/outcomes"},
+        "call": {"$ref": "#/$defs/name", "description": "Enter this subroutine scene; a 'return' comes back to "
+                 "the goto (or to this scene)."},
+        "return": {"const": True, "description": "Go back to where the subroutine was called from."},
+        "tags": tags})
+    fallback = defs["fallback"] = json.loads(json.dumps(defs["fallback"]))
+    fallback["properties"].update({"reply": {"$ref": "#/$defs/blocks"}, "tags": tags})
+
+
 def scenes_schema() -> dict:
     defs = dict(_FIXED_DEFS)
+    _format_2(defs)
     defs["blocks"] = {"oneOf": [{"$ref": "#/$defs/block"}, {"type": "array", "items": {"$ref": "#/$defs/block"}}]}
     defs["block"] = {"oneOf": text.schema_blocks()}
     defs["effects"] = effects.schema()
