@@ -251,6 +251,9 @@ def _exit_on_terminate() -> None:
 
 
 def cmd_play(args) -> int:
+    if abs(args.seed) > 2**53:  # what the game writes it must load: saves hold the seed
+        print(f"dead-reckoning play: --seed is a whole number from -{2**53} to {2**53}", file=sys.stderr)
+        return 2
     from game.play import setup
     from game.play.io import RunIO
     from game.play.transcript import Transcript

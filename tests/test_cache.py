@@ -191,3 +191,13 @@ def test_cold_and_cached_loads_report_the_same_places(tmp_path):
     cold_story, _ = loader.load_all(folder, use_cache=False)
     warm_story, _ = loader.load_all(folder)
     assert cold_story.symbols.uses == warm_story.symbols.uses
+
+
+def test_a_null_choice_in_the_cache_is_not_trusted(story_dir):
+    cold, _ = loader.load_all(story_dir)
+    (path,) = cache_files()
+    data = json.loads(path.read_text())
+    data["scenes"][0][6].append(None)
+    path.write_text(json.dumps(data))
+    again, diags = loader.load_all(story_dir)  # used to raise AttributeError
+    assert again == cold and diags == []

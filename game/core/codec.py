@@ -177,7 +177,8 @@ def decode(story: m.Story, data: object) -> tuple[State, list[str]]:
         read = [_read_undo(raw, f"undo step {i + 1}", len(checkpoints)) for i, raw in enumerate(history_raw)]
     elif exact and story.scenes.keys() >= {f["scene"] for f in read}:
         # the usual case: this story's own save; every record's scene is one it has
-        history = [Undo(f["scene"], f["turn"], f["flags"], None if f["items"] is None else tuple(f["items"]),
+        history = [Undo(f["scene"], f["turn"], f["flags"],
+                        None if f["items"] is None else tuple(dict.fromkeys(f["items"])),
                         f["counters"], f["visits"], f["chosen"],
                         f["checkpoint"] if f["checkpoint"] is SAME or f["checkpoint"] is None
                         else checkpoints[f["checkpoint"]], [], f["stack"], f["draws"]) for f in read
@@ -365,7 +366,7 @@ def _undo_records_fast(history_raw: list, checkpoints: int, known=(None, None)) 
         fields = dict(_EMPTY_RECORD)
         for key, value in raw.items():
             if key == "visits" or key == "counters":
-                if type(value) is not dict:
+                if type(value) is not dict or len(value) > MAX_NAMES:
                     return None
                 names.extend(value)
                 values = value.values()
@@ -376,7 +377,7 @@ def _undo_records_fast(history_raw: list, checkpoints: int, known=(None, None)) 
                     fields[key] = tuple(value.items())
                 (counts if key == "visits" else numbers).extend(values)
             elif key == "flags" or key == "chosen":
-                if type(value) is not dict:
+                if type(value) is not dict or len(value) > MAX_NAMES:
                     return None
                 (keys if key == "chosen" else names).extend(value)
                 for v in value.values():
@@ -390,7 +391,7 @@ def _undo_records_fast(history_raw: list, checkpoints: int, known=(None, None)) 
                 counts.append(value)
                 fields[key] = value
             elif key == "items":
-                if type(value) is not list:
+                if type(value) is not list or len(value) > MAX_NAMES:
                     return None
                 names.extend(value)
                 fields[key] = value
@@ -510,11 +511,14 @@ class _Migrator:
             if stack is None:
                 return None
         if self.exact:
-            return Undo(scene, fields["turn"], fields["flags"], None if items is None else tuple(items),
+            return Undo(scene, fields["turn"], fields["flags"], None if items is None else tuple(dict.fromkeys(items)),
                         fields["counters"], fields["visits"], fields["chosen"], cp, [], stack, fields["draws"])
         rename = self._name
+        if items is not None:  # as every state of an older save gets them: the manifest's default items
+            items = list(dict.fromkeys(rename("items")(n) for n in items))
+            items += [i for i in self.story.migration.defaults.items if i not in items]
         return Undo(scene, fields["turn"], tuple((rename("flags")(k), v) for k, v in fields["flags"]),
-                    None if items is None else tuple(dict.fromkeys(rename("items")(n) for n in items)),
+                    None if items is None else tuple(items),
                     tuple((rename("counters")(k), v) for k, v in fields["counters"]),
                     tuple((self.scenes.get(k, k), v) for k, v in fields["visits"]),
                     tuple((self._choice_key(k), v) for k, v in fields["chosen"]), cp, [], stack, fields["draws"])

@@ -30,7 +30,7 @@ PREVIOUS_RUN = "previous-run"
 DEBUG_RUN = "debug-run"  # where a run begun with --start/--set/--give saves itself
 BACKUP_SUFFIX = ".bak"
 MAX_SAVE_BYTES = 8 * 1024 * 1024
-SLOT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+SLOT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}\Z")  # \Z: "$" would let a final newline in
 SLOT_RULE = "letters, digits, '-' and '_', at most 32, starting with a letter or digit"
 
 

@@ -18,7 +18,7 @@ from game.story.yamlpos import YMap, YSeq
 MAX_TEXT = 20_000  # characters in one piece of prose
 MAX_SHORT = 1_000  # characters in a title, label, name or reason
 MAX_CHOICES = 1_000  # choices in one scene: more is no choice for a player
-ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
+ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}\Z")  # \Z: "$" would let a final newline in
 ID_RULE = "letters, digits, '_' or '-', starting with a letter or '_', at most 64"
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
@@ -387,7 +387,17 @@ class Builder:
             return None
 
     def scalar_where_of(self, value: str, pos):
-        """offset -> Where, for an expression written as one scalar at pos."""
+        """offset -> Where, for an expression written as one scalar at pos:
+        exact when the scalar is on one line (plain or quoted), else found
+        in the source by `place`."""
+        if self.source is not None and "\n" not in value:
+            if self._lines is None:
+                self._lines = self.source.split("\n")
+            line = self._lines[pos[0] - 1] if 0 < pos[0] <= len(self._lines) else ""
+            rest = line[pos[1] - 1:]
+            start = 1 if rest[:1] in ("'", '"') else 0
+            if rest[start:start + len(value)] == value:
+                return lambda offset: self.at((pos[0], pos[1] + start + offset))
         return lambda offset: self.at(self.place(pos, value[:offset], value[offset:] or value[-1:]))
 
     # -- choices and scenes --------------------------------------------------

@@ -168,7 +168,7 @@ class _Decoder:
     def where(self, w) -> Where | None:
         if w is None:
             return None
-        if type(w) is not list or len(w) != 3:
+        if type(w) is not list or len(w) != 3 or type(w[0]) is not int or w[0] < 0:
             raise Invalid("position expected")
         f, line, col = w
         return Where(self.shown[_int(f)], _int(line), _int(col))
@@ -242,6 +242,8 @@ class _Decoder:
             if type(s[8]) is not list or len(s[8]) != 2 or s[8][0] not in m.ENDING_KINDS:
                 raise Invalid("ending expected")
             ending = m.Ending(s[8][0], _str(s[8][1]))
+        if any(c is None for c in s[6]):
+            raise Invalid("choice expected")
         return m.Scene(_str(s[0]), _str(s[1]), _str(s[2]), _str(s[3]), _str(s[4]), self.blocks(s[5]),
                        tuple(self.choice(c) for c in s[6]), self.choice(s[7]), ending, s[9], self.effects(s[10]),
                        self.where(s[11]), tuple(_str(t) for t in self.list(s[12])), self.outcomes(s[13]))
@@ -306,5 +308,5 @@ def load(path: Path, fingerprint: str, files: list[str], shown: list[str], root:
                        MappingProxyType({_str(k): _str(v) for k, v in head[5].items()}),
                        MappingProxyType(scenes), root, fingerprint, decoder.where(head[8]),
                        m.Migration(renamed, _initial_from(head[7])), symbols)
-    except (OSError, ValueError, KeyError, IndexError, TypeError, RecursionError, Invalid):
+    except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError, Invalid):
         return None
