@@ -445,3 +445,32 @@ def test_a_name_with_a_trailing_newline_is_refused(tmp_path):
 def test_a_seed_a_save_cannot_hold_is_refused_at_the_start():
     result = run_game("play", "--plain", str(COURIER), "--seed", "99999999999999999999")
     assert result.returncode == 2 and "--seed is a whole number" in result.stderr
+
+
+def test_the_terminal_ui_shows_a_reply_without_the_scene_again(tmp_path):
+    import asyncio
+
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from game.play import tui
+
+    story = loader.load_story(write_story(tmp_path / "s", TALK))
+    session = Session(story)
+    with create_pipe_input() as inp:
+        ui = tui.TerminalUI(session, input=inp, output=DummyOutput())
+        ui.start()
+        inp.send_text("ask\r\x04")
+        asyncio.run(asyncio.wait_for(ui.app.run_async(), 10))
+    lines = ["".join(t for _, t in line) for line in ui.wrapped_log(80)[0]]
+    after = lines[lines.index("> ask") + 1:]
+    assert '"Grace," she says. "For now."' in " ".join(after)
+    assert "The Balcony" not in after  # the scene is not shown again
+    assert [line for line in ui.choice_lines(80)]  # the choices still on offer are below
+
+
+def test_stats_count_replies_outcomes_and_subroutines():
+    result = run_game("stats", str(COURIER))
+    assert "replies          3" in result.stdout
+    assert "random outcomes  2 on choices, 2 on scene entries" in result.stdout
+    assert "subroutines      1 called from 2 choices" in result.stdout

@@ -13,7 +13,6 @@ from pathlib import Path
 from game.author import explore, graph, playtest, transcripts
 from game.core import engine
 from game.core import model as m
-from game.core.text import words as text_words
 from game.story import check
 
 
@@ -153,6 +152,11 @@ def stats(story: m.Story, *, runs: int, seed: int, out=sys.stdout) -> int:
         ("choices", f"{basic['choices']:,} ({sum(1 for s in scenes for c in s.choices if c.cond):,} conditional)"),
         ("endings", f"{basic['endings']} ({kinds[m.VICTORY]} victory, {kinds[m.FAILURE]} failure)"),
         ("checkpoints", str(sum(1 for s in scenes if s.checkpoint))),
+        ("replies", str(sum(1 for s in scenes for c in s.targets() if c.reply or any(o.reply for o in c.outcomes)))),
+        ("random outcomes", f"{sum(len(c.outcomes) for s in scenes for c in s.targets())} on choices, "
+                            f"{sum(len(s.outcomes) for s in scenes)} on scene entries"),
+        ("subroutines", f"{len({c.call for s in scenes for c in s.choices if c.call})} called from "
+                        f"{sum(1 for s in scenes for c in s.choices if c.call)} choices"),
         ("flags", f"{len(names['flag'])}"), ("items", f"{len(names['item'])}"),
         ("counters", f"{len(names['counter'])}"),
     ]
@@ -176,7 +180,7 @@ def stats(story: m.Story, *, runs: int, seed: int, out=sys.stdout) -> int:
     for key, value in rows:
         print(f"  {key:<{width}}  {value}", file=out)
     for chapter, count in by_chapter.items():
-        words = sum(text_words(s.text) for s in scenes if s.chapter == chapter)
+        words = sum(check.scene_words(s) for s in scenes if s.chapter == chapter)
         print(f"  {'':<{width}}  {chapter or '(no chapter)'}: {count} scenes, {words:,} words", file=out)
     return 0
 

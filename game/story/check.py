@@ -207,5 +207,14 @@ def stats(story: m.Story) -> dict[str, int]:
         "scenes": len(story.scenes),
         "choices": sum(len(s.targets()) for s in scenes),
         "endings": sum(1 for s in scenes if s.ending),
-        "words": sum(words(s.text) for s in scenes),
+        "words": sum(scene_words(s) for s in scenes),
     }
+
+
+def scene_words(scene: m.Scene) -> int:
+    """Words of a scene: its text, its entry outcomes' replies, and its
+    choices' replies (every branch counted)."""
+    total = words(scene.text) + sum(words(o.reply) for o in scene.outcomes)
+    for choice in scene.targets():
+        total += words(choice.reply) + sum(words(o.reply) for o in choice.outcomes)
+    return total
