@@ -471,6 +471,6 @@ def test_the_terminal_ui_shows_a_reply_without_the_scene_again(tmp_path):
 
 def test_stats_count_replies_outcomes_and_subroutines():
     result = run_game("stats", str(COURIER))
-    assert "replies          3" in result.stdout
-    assert "random outcomes  2 on choices, 2 on scene entries" in result.stdout
-    assert "subroutines      1 called from 2 choices" in result.stdout
+    assert "replies       3" in result.stdout
+    assert "outcomes      2 on choices, 2 on scene entries" in result.stdout
+    assert "subroutines   1 called from 2 choices" in result.stdout

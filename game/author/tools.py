@@ -153,7 +153,7 @@ def stats(story: m.Story, *, runs: int, seed: int, out=sys.stdout) -> int:
         ("endings", f"{basic['endings']} ({kinds[m.VICTORY]} victory, {kinds[m.FAILURE]} failure)"),
         ("checkpoints", str(sum(1 for s in scenes if s.checkpoint))),
         ("replies", str(sum(1 for s in scenes for c in s.targets() if c.reply or any(o.reply for o in c.outcomes)))),
-        ("random outcomes", f"{sum(len(c.outcomes) for s in scenes for c in s.targets())} on choices, "
+        ("outcomes", f"{sum(len(c.outcomes) for s in scenes for c in s.targets())} on choices, "
                             f"{sum(len(s.outcomes) for s in scenes)} on scene entries"),
         ("subroutines", f"{len({c.call for s in scenes for c in s.choices if c.call})} called from "
                         f"{sum(1 for s in scenes for c in s.choices if c.call)} choices"),
