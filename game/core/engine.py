@@ -72,7 +72,7 @@ def _enter(story: m.Story, state: State, entry: int | None = None) -> State:
 
 def _arrive(story: m.Story, state: State, entry: int | None = None) -> tuple[State, tuple]:
     scene = story.scenes[state.scene]
-    state = replace(state, visits=state.visits.set(scene.id, state.visits.get(scene.id, 0) + 1))
+    state = state.evolve(visits=state.visits.set(scene.id, state.visits.get(scene.id, 0) + 1))
     if scene.effects:
         state = apply(scene.effects, state)
     reply: tuple = ()
@@ -82,7 +82,7 @@ def _arrive(story: m.Story, state: State, entry: int | None = None) -> tuple[Sta
             state = apply(outcome.effects, state)
         reply = outcome.reply
     if scene.checkpoint:
-        state = replace(state, checkpoint=state.snapshot())
+        state = state.evolve(checkpoint=state.snapshot())
     return state, reply
 
 
@@ -104,7 +104,7 @@ def _outcome(state: State, outcomes, pick: int | None):
     """The outcome `pick`, or one drawn by weight from the run's generator."""
     if pick is None:
         roll = draw(state.seed, state.draws, sum(o.weight for o in outcomes))
-        state = replace(state, draws=state.draws + 1)
+        state = state.evolve(draws=state.draws + 1)
         for pick, outcome in enumerate(outcomes):
             roll -= outcome.weight
             if roll < 0:
@@ -115,7 +115,7 @@ def _outcome(state: State, outcomes, pick: int | None):
 def apply(effects: Effects, state: State) -> State:
     change = Change(state.flags, state.items, state.counters, state.visits, state.scene, state.turn)
     effects.apply(change)
-    return replace(state, flags=change.flags, items=change.items, counters=change.counters)
+    return state.evolve(flags=change.flags, items=change.items, counters=change.counters)
 
 
 # ---------------------------------------------------------------------- acting
@@ -186,7 +186,7 @@ def act(story: m.Story, state: State, choice: m.Choice, *, keep_history: bool = 
     outcome, drawn or `entry`). A choice with nowhere to go stays."""
     after = apply(choice.effects, state) if choice.effects else state
     chosen = state.chosen.add(choice.key) if choice.once else state.chosen
-    after = replace(after, chosen=chosen, turn=state.turn + 1, history=())
+    after = after.evolve(chosen=chosen, turn=state.turn + 1, history=())
     reply = choice.reply
     target = choice.goto
     if choice.outcomes:
@@ -209,7 +209,7 @@ def act(story: m.Story, state: State, choice: m.Choice, *, keep_history: bool = 
     elif target is None:
         arrived = after
     else:
-        arrived, more = _arrive(story, replace(after, scene=target), entry)
+        arrived, more = _arrive(story, after.evolve(scene=target), entry)
         reply = reply + more
     step = Step(reply, target is None and resume is None, state.scene)
     return (arrived.after(state) if keep_history else arrived), step

@@ -14,6 +14,9 @@ from dataclasses import dataclass, replace
 from game.core.pmap import EMPTY_MAP, MISSING, PMap, PSet
 
 UNDO_LIMIT = 100  # choices that `undo` can step back
+_KEEP = object()
+_new = object.__new__
+_set = object.__setattr__
 SAME = "same"  # an Undo's checkpoint when the step did not change it
 
 
@@ -69,6 +72,25 @@ class State:
     stack: tuple[str, ...] = ()  # where each subroutine entered returns to, innermost last
     draws: int = 0  # random draws made so far: the next comes from (seed, draws)
 
+    def evolve(self, scene=None, flags=None, items=None, counters=None, visits=None, chosen=None, turn=None,
+               checkpoint=_KEEP, history=None, stack=None, draws=None) -> State:
+        """This state with some fields changed: `dataclasses.replace`, but a
+        few times faster (it runs several times a turn)."""
+        new = _new(State)
+        _set(new, "scene", self.scene if scene is None else scene)
+        _set(new, "flags", self.flags if flags is None else flags)
+        _set(new, "items", self.items if items is None else items)
+        _set(new, "counters", self.counters if counters is None else counters)
+        _set(new, "visits", self.visits if visits is None else visits)
+        _set(new, "chosen", self.chosen if chosen is None else chosen)
+        _set(new, "turn", self.turn if turn is None else turn)
+        _set(new, "seed", self.seed)
+        _set(new, "checkpoint", self.checkpoint if checkpoint is _KEEP else checkpoint)
+        _set(new, "history", self.history if history is None else history)
+        _set(new, "stack", self.stack if stack is None else stack)
+        _set(new, "draws", self.draws if draws is None else draws)
+        return new
+
     def snapshot(self) -> State:
         """What a checkpoint keeps: no undo history, no checkpoint of its own,
         and no visit counts or random draws (a retry carries the current
@@ -89,7 +111,7 @@ class State:
 
     def after(self, before: State) -> State:
         """This state with `before` remembered for undo."""
-        return replace(self, history=((self.undo_record(before),) + before.history)[:UNDO_LIMIT])
+        return self.evolve(history=((self.undo_record(before),) + before.history)[:UNDO_LIMIT])
 
     def step_back(self) -> State:
         """The state before the last step (the caller checks there is one)."""
