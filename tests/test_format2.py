@@ -474,3 +474,81 @@ def test_stats_count_replies_outcomes_and_subroutines():
     assert "replies       3" in result.stdout
     assert "outcomes      2 on choices, 2 on scene entries" in result.stdout
     assert "subroutines   1 called from 2 choices" in result.stdout
+
+
+def test_inline_mistakes_beside_other_errors_are_placed_and_never_crash(tmp_path):
+    folder = write_story(tmp_path / "s", """\
+        scenes:
+          hall:
+            title: Hall
+            text: |
+              Line one.
+              Two {bogus: a|b} and {name: trust
+            choices:
+              - {label: Go, goto: end, if: "trust + 1"}
+          end: {title: End, text: x, ending: {kind: victory, title: E}}
+        """, start="hall")
+    result = run_game("check", str(folder))
+    assert "Traceback" not in result.stderr and result.returncode == 1
+    assert f"{folder}/scenes.yaml:6:11: error: unknown '{{bogus:' in text" in result.stderr
+    assert f"{folder}/scenes.yaml:6:28: error: a '{{' in text that is never closed" in result.stderr
+
+
+def test_literal_braces_inside_inline_options(tmp_path):
+    story = make_story(tmp_path, """\
+        scenes:
+          start:
+            title: S
+            text: "two {cycle: x {{y}}|z} and {if trust > 0: {trust}} end"
+            choices: [{label: Go, goto: end}]
+          end: {title: End, text: x, ending: {kind: victory, title: E}}
+        """, manifest_extra="initial: {counters: {trust: 2}}\n")
+    assert engine.view(story, engine.new_game(story)).paragraphs == ("two x {y} and 2 end",)
+
+
+def test_the_start_scene_s_outcomes_are_explored_and_its_reply_shown(tmp_path):
+    folder = write_story(tmp_path / "s", """\
+        scenes:
+          hall:
+            title: Hall
+            outcomes:
+              - {effects: {add: {luck: 0}}, reply: Scene roll A.}
+              - {effects: {set: lucky}, reply: Scene roll B.}
+            text: hall
+            choices:
+              - {label: Lucky, goto: lucky_room, if: lucky}
+              - {label: End, goto: end}
+          lucky_room: {title: L, text: l, ending: {kind: victory, title: L}}
+          end: {title: End, text: x, ending: {kind: victory, title: E}}
+        """, start="hall")
+    result = run_game("test", str(folder), "--random", "0")
+    assert result.returncode == 0 and "3/3 scenes" in result.stdout, result.stdout
+    out = plain(folder, "")
+    assert "Scene roll A." in out or "Scene roll B." in out
+
+
+def test_a_return_only_scene_reachable_without_a_call_is_warned(tmp_path):
+    found = diagnostics(write_story(tmp_path / "s", """\
+        scenes:
+          hall:
+            title: Hall
+            text: h
+            choices:
+              - {label: Call, call: sub}
+              - {label: Walk, goto: sub}
+              - {label: End, goto: end}
+          sub:
+            title: Sub
+            text: s
+            choices: [{label: Back, return: true}]
+          end: {title: End, text: x, ending: {kind: victory, title: E}}
+        """, start="hall"))
+    assert any("9:3: warning: scene 'sub' can be reached without a 'call'" in line for line in found), found
+
+
+def test_a_label_typed_whole_beats_a_command_word(tmp_path):
+    story = loader.load_story(write_story(tmp_path / "s", CALLS.replace("Thanks", "Back")))
+    session = Session(story)
+    session.handle("1")  # into Luther's subroutine
+    events = session.handle("back")  # the choice "Back", not undo
+    assert session.state.scene == "start" and "You take it back." not in str(events)

@@ -135,7 +135,8 @@ def explore(story: m.Story, *, limit: int = DEFAULT_LIMIT, seed: int = 0) -> Exp
     it came from (paths are rebuilt for findings), and states carry no undo
     history: exploration never undoes."""
     result = Exploration()
-    start = replace(engine.new_game(story, seed), history=())
+    starts = [replace(state, history=()) for state in engine.beginnings(story, seed)]
+    start = starts[0]
     state_key = KeyFunction(story)
     seen = {state_key(start)}
     links: list[tuple[int, Step | None]] = [(-1, None)]  # node -> (parent node, step taken)
@@ -148,6 +149,10 @@ def explore(story: m.Story, *, limit: int = DEFAULT_LIMIT, seed: int = 0) -> Exp
         return tuple(reversed(steps))
 
     queue: deque[tuple[State, int]] = deque([(start, 0)])
+    for other in starts[1:]:  # the start scene's other random outcomes
+        if state_key(other) not in seen:
+            seen.add(state_key(other))
+            queue.append((other, 0))
     result.scene_paths[start.scene] = ()
     while queue:
         state, node = queue.popleft()

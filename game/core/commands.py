@@ -61,6 +61,9 @@ def parse(text: str, labels: Sequence[str]) -> Action:
     if text.isdigit():
         return Pick(int(text)) if len(text) < 7 else Hint(f"There is no choice {text[:12]}.")
     lowered = text.lower()
+    exact = [i for i, label in enumerate(labels) if label.lower() == lowered]
+    if len(exact) == 1:  # a choice's whole label beats a command word ("Back")
+        return Pick(exact[0] + 1)
     word, _, rest = lowered.partition(" ")
     name = ALIASES.get(word)
     if name and (not rest or COMMANDS[name][1]):

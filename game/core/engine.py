@@ -37,8 +37,21 @@ class View:
 # ------------------------------------------------------------------- starting
 
 
-def new_game(story: m.Story, seed: int = 0) -> State:
-    return _enter(story, _initial(story, story.start, seed))
+def new_game(story: m.Story, seed: int = 0, entry: int | None = None) -> State:
+    return _enter(story, _initial(story, story.start, seed), entry)
+
+
+def opening(story: m.Story, seed: int = 0) -> tuple[State, Step]:
+    """A new run, and the step that began it (the start scene's own
+    outcome may have a reply to show)."""
+    state, reply = _arrive(story, _initial(story, story.start, seed))
+    return state, Step(reply, False, story.start)
+
+
+def beginnings(story: m.Story, seed: int = 0) -> list[State]:
+    """Every way a run can begin: one per outcome of the start scene's entry."""
+    outcomes = story.scenes[story.start].outcomes
+    return [new_game(story, seed, entry) for entry in (range(len(outcomes)) if outcomes else (None,))]
 
 
 def start_at(story: m.Story, scene: str, *, seed: int = 0, flags: dict[str, bool] | None = None,

@@ -192,8 +192,7 @@ class Op(NamedTuple):
             return f"not {self.args[0].describe()}"
         if self.op == "neg":
             return f"-{self.args[0].describe()}"
-        word = {">=": "≥", "<=": "≤"}.get(self.op, self.op)
-        inner = f" {word} ".join(a.describe() for a in self.args)
+        inner = f" {self.op} ".join(a.describe() for a in self.args)
         return f"({inner})" if self.op in ("and", "or") else inner
 
     def encode(self, enc):

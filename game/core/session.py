@@ -26,7 +26,10 @@ class Session:
     def __init__(self, story: m.Story, state: State | None = None, *, seed: int = 0, store=None, reloader=None,
                  notices: tuple[str, ...] = ()):
         self.story = story
-        self.state = state if state is not None else engine.new_game(story, seed)
+        self.opening: engine.Step | None = None  # how a new run began (the start scene's outcome reply)
+        if state is None:
+            state, self.opening = engine.opening(story, seed)
+        self.state = state
         self.store = store
         self.reloader = reloader  # () -> (Story | None, diagnostics): re-reads the files
         self.notices: tuple[str, ...] = tuple(notices)  # shown with the first scene
@@ -93,7 +96,8 @@ class Session:
     # -- acting --------------------------------------------------------------
     def start(self) -> list:
         events: list = [Message(self.notices)] if self.notices else []
-        return events + [self.shown()]
+        fresh = self.opening is not None and self.state.turn == 0 and self.state.scene == self.opening.scene
+        return events + [self.shown(self.opening if fresh else None)]
 
     def handle(self, line: str) -> list:
         before = self.state

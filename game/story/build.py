@@ -80,6 +80,9 @@ class Builder:
         return m.Where(self.file, pos[0], pos[1])
 
     def error(self, pos, message: str, hint: str | None = None) -> None:
+        """pos: (line, column), or a Where."""
+        if isinstance(pos, m.Where):
+            pos = (pos.line, pos.col)
         self.diagnostics.append(Diagnostic(self.file, pos[0], pos[1], message, hint=hint))
 
     # -- shapes ----------------------------------------------------------
@@ -261,13 +264,18 @@ class Builder:
     def _parts(self, text: str, i: int, pos, before: str, stop: str) -> tuple[tuple, int]:
         parts: list = []
         buf: list[str] = []
+        literal = 0  # '{{' written inside an option, waiting for its '}}'
         while i < len(text):
             c = text[i]
-            if not stop and text.startswith("{{", i):
+            if text.startswith("{{", i):
                 buf.append("{")
+                literal += 1
                 i += 2
-            elif not stop and text.startswith("}}", i):
+            elif text.startswith("}}", i) and (not stop or literal):
+                # at the top level '}}' is always a literal brace; inside an
+                # option only after a '{{' (so "{if x: {trust}}" still closes)
                 buf.append("}")
+                literal = max(literal - 1, 0)
                 i += 2
             elif c in stop:
                 break
@@ -316,8 +324,11 @@ class Builder:
         word = head.split(" ", 1)[0]
         if word == "name":
             end = text.find("}", i)
-            name = text[i + 1: end if end >= 0 else len(text)].strip()
-            if end < 0 or not ID_RE.match(name):
+            if end < 0:
+                self.error(where, "a '{' in text that is never closed", "close it with '}'")
+                return None, len(text)
+            name = text[i + 1: end].strip()
+            if not ID_RE.match(name):
                 self.error(where, f"'{{name: {name}}}' needs the name of a flag, item or counter")
                 return None, (end + 1 if end >= 0 else len(text))
             return text_kinds.NameOf(name, where), end + 1
@@ -420,7 +431,8 @@ class Builder:
                        "from: it cannot also have 'goto', 'call' or outcomes that go somewhere")
         if "return" in c and not returns:
             self.error(c.key_where("return"), "'return' is only ever 'return: true'")
-        if not fallback and goto is None and not (reply or outcomes or call or returns) and label is not None:
+        if not fallback and goto is None and not (reply or outcomes or call or returns) and label is not None \
+                and not any(k in c for k in ("reply", "outcomes", "call", "return")):
             self.error(c.pos, "choice needs 'goto' (where it leads)",
                        "or 'reply' to answer it in this scene, 'outcomes', 'call' or 'return: true'")
             return None

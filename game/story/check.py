@@ -179,6 +179,23 @@ def _subroutine_warnings(story: m.Story) -> list[Diagnostic]:
                 if not any(c.returns for sid in region for c in scenes[sid].choices):
                     out.append(_diag(choice.call_where or choice.where, f"subroutine '{choice.call}' never returns: "
                                      "no 'return: true' choice can be reached from it", WARNING))
+    # scenes a player can walk into without a call: a scene whose only ways
+    # out are returns strands them there
+    def walk(sid):
+        for c in scenes[sid].targets():
+            if c.returns:
+                continue
+            if c.call:
+                yield c.goto or sid
+            else:
+                yield from (d for d in c.destinations() if d in scenes)
+    free = reach([story.start], walk) if story.start in scenes else set()
+    for sid in sorted(free):
+        scene = scenes[sid]
+        if scene.choices and all(c.returns for c in scene.choices) and scene.fallback is None:
+            out.append(_diag(scene.where, f"scene '{sid}' can be reached without a 'call', and then its only "
+                             "way out, 'return', is not on offer: a player would be stuck", WARNING,
+                             "reach it only with 'call', or give it a choice that goes on"))
     for scene in scenes.values():
         for choice in scene.choices:
             if choice.returns and scene.id not in called:
