@@ -260,7 +260,13 @@ def test_exploration_follows_every_outcome(tmp_path):
     assert set(found.scene_paths) == {"start", "made_it", "fell"}
     assert found.states == 3  # (made_it with luck 1 or 2 is one state: nothing reads luck)
     result = run_game("test", str(tmp_path / "story"), "--random", "20")
-    assert result.returncode == 0 and "3/3 scenes" in result.stdout
+    assert result.returncode == 0 and "3/3 scenes, 1/1 choices, 2/2 outcomes reached" in result.stdout
+    unreachable = DICE.replace("      - label: Jump\n", "      - label: Jump\n        if: \"luck > 0\"\n")
+    unreachable = unreachable.replace("    checkpoint: true\n", "    checkpoint: true\n    fallback: {goto: fell}\n")
+    folder = write_story(tmp_path / "never", unreachable, manifest_extra="initial: {counters: {luck: 0}}\n")
+    result = run_game("test", str(folder), "--random", "5")
+    assert "0/2 outcomes reached" in result.stdout
+    assert f"{folder}/scenes.yaml:11:13: never happens: outcome 1 of choice 'Jump'" in result.stdout
 
 
 def test_retry_draws_again(tmp_path):

@@ -34,6 +34,7 @@ class Exploration:
     complete: bool = True  # False when the state limit stopped the search
     scene_paths: dict[str, tuple[Step, ...]] = field(default_factory=dict)  # shortest path to each scene
     choices_taken: set[str] = field(default_factory=set)  # choice keys followed at least once
+    outcomes_taken: set[str] = field(default_factory=set)  # "choice-key@n": random outcomes that happened
     stuck: list[tuple[str, tuple[Step, ...]]] = field(default_factory=list)  # no way on, not an ending
     errors: list[tuple[str, str, tuple[Step, ...]]] = field(default_factory=list)  # scene, error, path
 
@@ -175,7 +176,9 @@ def explore(story: m.Story, *, limit: int = DEFAULT_LIMIT, seed: int = 0) -> Exp
                 result.errors.append((state.scene, f"{type(exc).__name__}: {exc}", path(node)))
                 continue
             result.choices_taken.add(option.choice.key)
-            for nxt in following:
+            for pick, nxt in following:
+                if pick is not None:
+                    result.outcomes_taken.add(f"{option.choice.key}@{pick}")
                 key = state_key(nxt)
                 if key in seen:
                     continue

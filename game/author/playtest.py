@@ -22,6 +22,7 @@ class RandomReport:
     errors: list[tuple[int, str, str, tuple[int, ...]]] = field(default_factory=list)  # run, scene, error, path
     scene_hits: Counter = field(default_factory=Counter)
     choice_hits: Counter = field(default_factory=Counter)
+    outcome_hits: Counter = field(default_factory=Counter)  # "choice-key@n"
     words: list[int] = field(default_factory=list)  # words read in each finished run
 
 
@@ -78,7 +79,9 @@ def random_runs(story: m.Story, runs: int, seed: int, max_steps: int = 1000, *, 
             report.choice_hits[option.choice.key] += 1
             path.append(option.number)
             try:
-                state = engine.take(story, state, option.choice, keep_history=False)
+                state, step = engine.act(story, state, option.choice, keep_history=False)
+                if step.outcome is not None:
+                    report.outcome_hits[f"{option.choice.key}@{step.outcome}"] += 1
             except Exception as exc:
                 report.errors.append((run, state.scene, f"{type(exc).__name__}: {exc}", tuple(path)))
                 break
@@ -92,6 +95,8 @@ class Coverage:
     choices_missed: list[m.Choice]
     scenes_total: int
     choices_total: int
+    outcomes_missed: list = field(default_factory=list)  # (choice, outcome number, outcome)
+    outcomes_total: int = 0
 
     def as_dict(self) -> dict:
         where = lambda w: {"file": w.file, "line": w.line, "column": w.col}  # noqa: E731
@@ -101,6 +106,9 @@ class Coverage:
             "choices": {"total": self.choices_total, "reached": self.choices_total - len(self.choices_missed),
                         "missed": [{"key": c.key, "label": c.label, **where(c.where)}
                                    for c in self.choices_missed]},
+            "outcomes": {"total": self.outcomes_total, "reached": self.outcomes_total - len(self.outcomes_missed),
+                         "missed": [{"choice": c.key, "outcome": n + 1, **where(o.where)}
+                                    for c, n, o in self.outcomes_missed]},
         }
 
 
@@ -113,7 +121,14 @@ def coverage(story: m.Story, exploration: Exploration | None, randoms: RandomRep
     if randoms is not None:
         scenes_hit |= set(randoms.scene_hits)
         choices_hit |= set(randoms.choice_hits)
+    outcomes_hit: set[str] = set()
+    if exploration is not None:
+        outcomes_hit |= exploration.outcomes_taken
+    if randoms is not None:
+        outcomes_hit |= set(randoms.outcome_hits)
     all_choices = [c for s in story.scenes.values() for c in s.targets()]
+    outcomes = [(c, n, o) for c in all_choices for n, o in enumerate(c.outcomes)]
     return Coverage([s for s in story.scenes.values() if s.id not in scenes_hit],
                     [c for c in all_choices if c.key not in choices_hit],
-                    len(story.scenes), len(all_choices))
+                    len(story.scenes), len(all_choices),
+                    [(c, n, o) for c, n, o in outcomes if f"{c.key}@{n}" not in outcomes_hit], len(outcomes))

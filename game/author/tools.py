@@ -80,8 +80,10 @@ def run_tests(story: m.Story, *, limit: int, random_runs: int, seed: int, max_st
                             "endings": dict(randoms.endings), "unfinished": randoms.unfinished}
 
     cover = playtest.coverage(story, found, randoms)
+    outcomes = (f", {cover.outcomes_total - len(cover.outcomes_missed)}/{cover.outcomes_total} outcomes"
+                if cover.outcomes_total else "")
     lines.append(f"coverage: {cover.scenes_total - len(cover.scenes_missed)}/{cover.scenes_total} scenes, "
-                 f"{cover.choices_total - len(cover.choices_missed)}/{cover.choices_total} choices reached")
+                 f"{cover.choices_total - len(cover.choices_missed)}/{cover.choices_total} choices{outcomes} reached")
     for scene in cover.scenes_missed:
         lines.append(f"{_where(scene)}: never reached: scene '{scene.id}'")
     fallbacks = {s.fallback.key for s in story.scenes.values() if s.fallback}
@@ -95,6 +97,9 @@ def run_tests(story: m.Story, *, limit: int, random_runs: int, seed: int, max_st
                          "state that reaches its scene has another choice on offer")
         else:
             lines.append(f"{w.file}:{w.line}:{w.col}: never taken: choice '{choice.label}'")
+    for choice, number, outcome in cover.outcomes_missed:
+        w = outcome.where
+        lines.append(f"{w.file}:{w.line}:{w.col}: never happens: outcome {number + 1} of choice '{choice.label}'")
     report["coverage"] = cover.as_dict()
     report["coverage"]["fallbacks_never_shown"] = never
 

@@ -184,6 +184,7 @@ class Step:
     reply: tuple
     stayed: bool
     scene: str  # where the choice was taken (its reply's scene)
+    outcome: int | None = None  # which of the choice's outcomes happened
 
 
 def take(story: m.Story, state: State, choice: m.Choice, *, keep_history: bool = True) -> State:
@@ -204,6 +205,7 @@ def act(story: m.Story, state: State, choice: m.Choice, *, keep_history: bool = 
     target = choice.goto
     if choice.outcomes:
         after, outcome = _outcome(after, choice.outcomes, pick)
+        pick = choice.outcomes.index(outcome)
         if outcome.effects:
             after = apply(outcome.effects, after)
         reply = reply + outcome.reply
@@ -224,13 +226,14 @@ def act(story: m.Story, state: State, choice: m.Choice, *, keep_history: bool = 
     else:
         arrived, more = _arrive(story, after.evolve(scene=target), entry)
         reply = reply + more
-    step = Step(reply, target is None and resume is None, state.scene)
+    step = Step(reply, target is None and resume is None, state.scene, pick if choice.outcomes else None)
     return (arrived.after(state) if keep_history else arrived), step
 
 
 def successors(story: m.Story, state: State, choice: m.Choice):
-    """Every state a choice can lead to, one per combination of its random
-    outcome and the entered scene's (for exhaustive exploration)."""
+    """(outcome number or None, state) for every state a choice can lead to,
+    one per combination of its random outcome and the entered scene's (for
+    exhaustive exploration)."""
     picks = range(len(choice.outcomes)) if choice.outcomes else (None,)
     for pick in picks:
         target = choice.goto
@@ -243,7 +246,7 @@ def successors(story: m.Story, state: State, choice: m.Choice):
         scene = story.scenes.get(target) if target else None
         entries = range(len(scene.outcomes)) if scene is not None and scene.outcomes else (None,)
         for entry in entries:
-            yield act(story, state, choice, keep_history=False, pick=pick, entry=entry)[0]
+            yield pick, act(story, state, choice, keep_history=False, pick=pick, entry=entry)[0]
 
 
 def undo(state: State) -> State:
