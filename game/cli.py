@@ -139,10 +139,10 @@ def cmd_check(args) -> int:
     from game.core.errors import ERROR, WARNING
     from game.story import check, loader
 
-    story, diags = loader.load_all(_story_dir(args), use_cache=not args.no_cache)
-    judged = story if story is not None else loader.load_partial()
-    if judged is not None:  # warnings beside errors: of the scenes that built
-        diags = sorted(diags + check.warnings(judged, partial=story is None), key=lambda d: d.sort_key())
+    story, diags, whole = loader.load_for_check(_story_dir(args), use_cache=not args.no_cache)
+    if story is not None:  # warnings beside errors: of the scenes that built
+        diags = sorted(diags + check.warnings(story, partial=not whole), key=lambda d: d.sort_key())
+    story = story if whole else None
     _print_diagnostics(diags)
     errors = sum(d.severity == ERROR for d in diags)
     warnings = sum(d.severity == WARNING for d in diags)

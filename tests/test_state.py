@@ -233,3 +233,12 @@ def test_undo_across_a_story_edit_keeps_the_default_items(tmp_path):
     while state.history:
         state = engine.undo(state)
         assert "flashlight" in state.items
+
+
+def test_a_record_into_a_scene_the_story_lacks_stops_undo_there_not_sooner():
+    """Records before it are kept (a bug once dropped the whole history)."""
+    states = walk(VAULT, 1, 6, restarts=0)
+    data = json.loads(codec.dumps(VAULT, states[-1], ""))
+    data["history"][2]["stack"] = ["nowhere"]
+    state, notes = codec.decode(VAULT, data)
+    assert len(state.history) == 2 and any("Undo cannot go back" in n for n in notes)

@@ -175,17 +175,6 @@ def decode(story: m.Story, data: object) -> tuple[State, list[str]]:
     read = _undo_records_fast(history_raw, len(checkpoints), known)
     if read is None:  # something is wrong: read them one by one to say exactly what
         read = [_read_undo(raw, f"undo step {i + 1}", len(checkpoints)) for i, raw in enumerate(history_raw)]
-    elif exact and story.scenes.keys() >= {f["scene"] for f in read}:
-        # the usual case: this story's own save; every record's scene is one it has
-        history = [Undo(f["scene"], f["turn"], f["flags"],
-                        None if f["items"] is None else tuple(dict.fromkeys(f["items"])),
-                        f["counters"], f["visits"], f["chosen"],
-                        f["checkpoint"] if f["checkpoint"] is SAME or f["checkpoint"] is None
-                        else checkpoints[f["checkpoint"]], [], f["stack"], f["draws"]) for f in read
-                   if f["stack"] is None or story.scenes.keys() >= {_stack_scene(e) for e in f["stack"]}]
-        if len(history) < len(read):  # a record returning into a scene the story lacks: read them the slow way
-            history, read = [], read
-        read = ()
     for fields in read:
         record = migrate.undo(fields, checkpoints)
         if record is None:  # a step back into a scene the story no longer has: undo stops before it

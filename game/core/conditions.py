@@ -75,7 +75,7 @@ class _NameTest(Condition):
 
     @classmethod
     def build(cls, b, node, key):
-        name = b.ident(node[key], node.where(key), {"scene": "scene"}.get(cls.kind, cls.kind))
+        name = b.ident(node[key], node.where(key), cls.kind)
         return cls(name, b.at(node.where(key))) if name else None
 
     def uses(self) -> Iterator[Use]:

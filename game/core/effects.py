@@ -25,15 +25,13 @@ class Change:
     """The parts of a state that effects change, while they are applied
     (and what expressions in them may read)."""
 
-    __slots__ = ("flags", "items", "counters", "visits", "scene", "turn")
+    __slots__ = ("flags", "items", "counters", "visits")
 
-    def __init__(self, flags, items, counters, visits=None, scene: str = "", turn: int = 0):
+    def __init__(self, flags, items, counters, visits=None):
         self.flags = flags
         self.items = items
         self.counters = counters
-        self.visits = visits if visits is not None else {}
-        self.scene = scene
-        self.turn = turn
+        self.visits = visits if visits is not None else {}  # read by `visited` in expressions
 
 
 LIMIT = 2**53  # counters saturate here: a save can always hold them

@@ -126,7 +126,7 @@ def _outcome(state: State, outcomes, pick: int | None):
 
 
 def apply(effects: Effects, state: State) -> State:
-    change = Change(state.flags, state.items, state.counters, state.visits, state.scene, state.turn)
+    change = Change(state.flags, state.items, state.counters, state.visits)
     effects.apply(change)
     return state.evolve(flags=change.flags, items=change.items, counters=change.counters)
 

@@ -266,24 +266,17 @@ def _type(node, want: str, where_of):
         if op in ("and", "or", "not"):
             args = tuple(_type(a, BOOL, where_of) for a in node.args)
         elif op in ("==", "!="):
-            left, right = node.args
-            side = NUM
-            for a, b in ((left, right), (right, left)):
-                if type(a) is not _Untyped and _kind(a) == BOOL:
-                    side = BOOL
-            args = (_type(left, side, where_of), _type(right, side, where_of))
+            # two truths or two numbers: a side that is plainly a truth decides
+            side = BOOL if any(type(a) is not _Untyped and a.kind == BOOL for a in node.args) else NUM
+            args = tuple(_type(a, side, where_of) for a in node.args)
         else:
             args = tuple(_type(a, NUM, where_of) for a in node.args)
         node = Op(op, args, node.at)
-    got = _kind(node)
+    got = node.kind
     if got != want:
         raise ExprError(_offset(node), f"'{node.describe()}' is {got}, but {want} is wanted here"
                         + (" (compare it: 'x > 0')" if want == BOOL else ""))
     return node
-
-
-def _kind(node) -> str:
-    return node.kind
 
 
 def _offset(node) -> int:
@@ -355,21 +348,20 @@ class _Parser:
             return Op(value, (left, right), start)
         return left
 
-    def sum(self):
+    def _chain(self, operand, ops: tuple[str, ...]):
+        """Left-associative operators of one precedence: a + b - c."""
         start = self.peek()[2]
-        left = self.product()
-        while self.peek()[0] == "op" and self.peek()[1] in ("+", "-"):
+        left = operand()
+        while self.peek()[0] == "op" and self.peek()[1] in ops:
             _, op, _ = self.take()
-            left = Op(op, (left, self.product()), start)
+            left = Op(op, (left, operand()), start)
         return left
 
+    def sum(self):
+        return self._chain(self.product, ("+", "-"))
+
     def product(self):
-        start = self.peek()[2]
-        left = self.unary()
-        while self.peek()[0] == "op" and self.peek()[1] in ("*", "//"):
-            _, op, _ = self.take()
-            left = Op(op, (left, self.unary()), start)
-        return left
+        return self._chain(self.unary, ("*", "//"))
 
     def unary(self):
         if self.peek()[1] == "-" and self.peek()[0] == "op":

@@ -76,7 +76,7 @@ def _set(node, key: str, h: int, value, depth: int):
             data = dict(data)
             del data[key]
             return _Leaf(data)
-        if data.get(key, _MISSING) == value and key in data:
+        if data.get(key, _MISSING) == value:
             return node
         data = dict(data)
         data[key] = value
@@ -143,7 +143,7 @@ def _diff(a, b, depth: int, out: list) -> None:
     da = a.data if type(a) is _Leaf else dict(_items(a))
     db = b.data if type(b) is _Leaf else dict(_items(b))
     for key, value in db.items():
-        if da.get(key, _MISSING) != value or key not in da:
+        if da.get(key, _MISSING) != value:
             out.append((key, value))
     for key in da:
         if key not in db:

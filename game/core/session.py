@@ -26,7 +26,8 @@ class Session:
     def __init__(self, story: m.Story, state: State | None = None, *, seed: int = 0, store=None, reloader=None,
                  notices: tuple[str, ...] = ()):
         self.story = story
-        self.opening: engine.Step | None = None  # how a new run began (the start scene's outcome reply)
+        self.opening: engine.Step | None = None  # how a new run began (the start scene's outcome reply);
+        # whoever puts another state in place of the new run clears it
         if state is None:
             state, self.opening = engine.opening(story, seed)
         self.state = state
@@ -96,8 +97,7 @@ class Session:
     # -- acting --------------------------------------------------------------
     def start(self) -> list:
         events: list = [Message(self.notices)] if self.notices else []
-        fresh = self.opening is not None and self.state.turn == 0 and self.state.scene == self.opening.scene
-        return events + [self.shown(self.opening if fresh else None)]
+        return events + [self.shown(self.opening)]
 
     def handle(self, line: str) -> list:
         before = self.state

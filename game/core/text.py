@@ -41,8 +41,27 @@ class Ctx(NamedTuple):
         return names.get(key, key.replace("_", " "))
 
 
+class _NamePart:
+    """An inline part that shows something about one name."""
+
+    __slots__ = ()
+
+    def conditions(self):
+        return iter(())
+
+    def words(self) -> int:
+        return 1
+
+    def encode(self, enc) -> list:
+        return [self.name, enc.where(self.where)]
+
+    @classmethod
+    def decode(cls, dec, data):
+        return cls(dec.str(data[0]), dec.where(data[1]))
+
+
 @dataclass(frozen=True, slots=True)
-class Var:
+class Var(_NamePart):
     """A `{name}` inside text: a counter, or `turn` / `visits`."""
 
     name: str
@@ -63,19 +82,6 @@ class Var:
     def uses(self) -> Iterator[Use]:
         if self.name not in BUILTIN_VARS:
             yield Use("counter", self.name, READ, self.where, "text")
-
-    def conditions(self):
-        return iter(())
-
-    def words(self) -> int:
-        return 1
-
-    def encode(self, enc) -> list:
-        return [self.name, enc.where(self.where)]
-
-    @classmethod
-    def decode(cls, dec, data):
-        return cls(dec.str(data[0]), dec.where(data[1]))
 
 
 # ------------------------------------------------------------ inline kinds
@@ -127,7 +133,7 @@ def decode_parts(dec, data) -> tuple:
 
 @INLINE
 @dataclass(frozen=True, slots=True)
-class NameOf:
+class NameOf(_NamePart):
     """`{name: keycard}`: the display name the manifest's `names:` gives."""
 
     name: str
@@ -140,19 +146,6 @@ class NameOf:
 
     def uses(self) -> Iterator[Use]:
         yield Use("any", self.name, READ, self.where, "name")
-
-    def conditions(self):
-        return iter(())
-
-    def words(self) -> int:
-        return 1
-
-    def encode(self, enc) -> list:
-        return [self.name, enc.where(self.where)]
-
-    @classmethod
-    def decode(cls, dec, data):
-        return cls(dec.str(data[0]), dec.where(data[1]))
 
 
 @INLINE

@@ -66,7 +66,7 @@ def prepare(story, launch: Launch) -> Session:
                       reloader=lambda: loader.load_all(launch.story_dir, use_cache=launch.use_cache))
     notices: list[str] = []
     if jumping:
-        session.state = jump(story, launch)
+        session.state, session.opening = jump(story, launch), None
         notices.append(f"An author's run: it saves as '{DEBUG_RUN}' and leaves your autosave alone.")
     try:
         if launch.load or launch.resume:
@@ -76,6 +76,7 @@ def prepare(story, launch: Launch) -> Session:
                 notices.append("There is no saved game to continue yet: a new run begins.")
             else:
                 session.state, notes = store.load(name)
+                session.opening = None
                 notices += [f"Resuming '{name}' (turn {session.state.turn}).", *notes]
         else:
             last = store.latest()

@@ -87,16 +87,18 @@ def _parse(data: bytes, shown: str, diags: list[Diagnostic], budget: _Budget, te
     return value
 
 
-_last_partial: list = [None]  # the story built despite errors by the last load (for `check`'s warnings)
+def load_for_check(root: str | os.PathLike, *, use_cache: bool = True) \
+        -> tuple[m.Story | None, list[Diagnostic], bool]:
+    """`load_all` for `check`: the story, or when it has errors the part of it
+    that built (so warnings can show beside the errors); the diagnostics; and
+    whether the story is whole."""
+    partial: list = []
+    story, diags = load_all(root, use_cache=use_cache, partial=partial)
+    return (story if story is not None else (partial[0] if partial else None)), diags, story is not None
 
 
-def load_partial() -> m.Story | None:
-    """The story the last `load_all` built although it had errors (the
-    scenes that built), so `check` can show warnings beside errors."""
-    return _last_partial[0]
-
-
-def load_all(root: str | os.PathLike, *, use_cache: bool = True) -> tuple[m.Story | None, list[Diagnostic]]:
+def load_all(root: str | os.PathLike, *, use_cache: bool = True,
+             partial: list | None = None) -> tuple[m.Story | None, list[Diagnostic]]:
     """Load a story folder. Returns the story (None if it has errors) and all
     diagnostics found: errors always, no warnings (see `check.warnings`).
 
@@ -108,8 +110,7 @@ def load_all(root: str | os.PathLike, *, use_cache: bool = True) -> tuple[m.Stor
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        _last_partial[0] = None
-        result = _load_all(root, use_cache)
+        result = _load_all(root, use_cache, partial)
         # The story lives, unchanged, until the program ends: move it (and
         # everything else alive now) out of the collector's sight, so that
         # later collections never rescan millions of model objects.
@@ -120,7 +121,8 @@ def load_all(root: str | os.PathLike, *, use_cache: bool = True) -> tuple[m.Stor
             gc.enable()
 
 
-def _load_all(root: str | os.PathLike, use_cache: bool) -> tuple[m.Story | None, list[Diagnostic]]:
+def _load_all(root: str | os.PathLike, use_cache: bool, partial: list | None) \
+        -> tuple[m.Story | None, list[Diagnostic]]:
     base = Path(root)
     if not base.is_dir():
         return None, [Diagnostic(str(root), 0, 0, "no such story folder")]
@@ -197,7 +199,8 @@ def _load_all(root: str | os.PathLike, use_cache: bool) -> tuple[m.Story | None,
             diags.append(Diagnostic(w.file, w.line, w.col, f"saves: scene '{old}' is renamed to '{new}', "
                                     "which does not exist"))
     if any(d.severity == ERROR for d in diags):
-        _last_partial[0] = story
+        if partial is not None:  # the scenes that built, for check's warnings
+            partial.append(story)
         return None, _sorted(diags)
     if cache_file is not None:
         from game.story import cache
