@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--runs", type=int, default=200, metavar="N",
                        help="random runs measured for playthrough length (default 200)")
     stats.add_argument("--seed", type=int, default=0, metavar="S")
+    stats.add_argument("--walkthrough", metavar="FILE",
+                       help="instead, walk these answers (one per line, as a player types them) and measure "
+                            "each chapter's screens: words, single-choice screens, repeated text")
 
     saves = sub.add_parser("saves", help="list saved games of a story")
     _story_arguments(saves)
@@ -181,6 +184,8 @@ def cmd_tool(args) -> int:
                                as_json=args.json)
     if args.command == "graph":
         return tools.render_graph(story, args.format, args.chapter)
+    if args.walkthrough:
+        return tools.walkthrough_stats(story, args.walkthrough)
     return tools.stats(story, runs=args.runs, seed=args.seed)
 
 

@@ -153,6 +153,50 @@ def test_stats():
     assert "shortest win" in out
 
 
+def test_stats_walkthrough_measures_each_screen(tmp_path):
+    """Words, single-choice screens and repeats along answers a player types;
+    a wrong answer is named by its line."""
+    walkthrough = tmp_path / "walk.txt"
+    walkthrough.write_text("ask what\n# comments are skipped\ntip\nphone\nput\nride\nmarket\n")
+    result = run_game("stats", str(ROOT / "examples" / "the-courier"), "--walkthrough", str(walkthrough))
+    assert result.returncode == 0, result.stderr
+    from game.author import walk
+
+    story = loader.load_story(ROOT / "examples" / "the-courier")
+    screens = walk.walk(story, ["ask what", "tip", "phone", "put", "ride", "market"])
+    assert [s.scene for s in screens] == ["depot", "depot", "depot", "phone", "depot", "crossroads", "market"]
+    assert screens[1].paragraphs[0].startswith("Marta's pen stops")  # a reply alone, not the scene again
+    assert [s.offered for s in screens[:4]] == [4, 3, 2, 1]
+    words = sum(s.words for s in screens)
+    assert f"One Night        7  {words:>6}              1          0" in result.stdout
+    assert "screen 3 (phone) offers one choice" in result.stdout
+    walkthrough.write_text("ask what\n\nfly\n")
+    bad = run_game("stats", str(ROOT / "examples" / "the-courier"), "--walkthrough", str(walkthrough))
+    assert bad.returncode == 1 and bad.stdout == ""
+    assert bad.stderr == f"{walkthrough}:3: 'fly' in scene 'depot': No choice matches 'fly'\n"
+
+
+def test_walk_flags_a_screen_that_repeats_the_one_before(tmp_path):
+    from game.author import walk
+
+    write_story(tmp_path, """
+    scenes:
+      start:
+        title: Hall
+        text: A long hall.
+        choices:
+          - {label: Look around, goto: start}
+          - {label: Leave, goto: out}
+      out:
+        title: Out
+        text: Outside.
+        ending: {kind: victory, title: Out}
+    """)
+    story = loader.load_story(tmp_path)
+    screens = walk.walk(story, ["around", "leave"])
+    assert [s.repeats for s in screens] == [(), ("A long hall.",), ()]
+
+
 # ----------------------------------------------------------- live editing
 
 def test_play_start_set_give():

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from game.author import explore, graph, playtest, transcripts
 from game.core import engine
+from game.core.sanitize import visible
 from game.core import model as m
 from game.story import check
 
@@ -187,6 +188,38 @@ def stats(story: m.Story, *, runs: int, seed: int, out=sys.stdout) -> int:
     for chapter, count in by_chapter.items():
         words = sum(check.scene_words(s) for s in scenes if s.chapter == chapter)
         print(f"  {'':<{width}}  {chapter or '(no chapter)'}: {count} scenes, {words:,} words", file=out)
+    return 0
+
+
+def walkthrough_stats(story: m.Story, path: str, out=sys.stdout) -> int:
+    """`stats --walkthrough FILE`: the screens a player sees along the answers."""
+    from game.author import walk
+
+    try:
+        raw = Path(path).read_bytes()[:1_000_000].decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"stats: cannot read walkthrough {path}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return 1
+    lines = [(n, line.strip()) for n, line in enumerate(raw.splitlines(), 1)
+             if line.strip() and not line.lstrip().startswith("#")]
+    try:
+        screens = walk.walk(story, [answer for _, answer in lines])
+    except walk.WalkError as exc:
+        print(f"{visible(path)}:{lines[exc.index][0]}: {visible(str(exc))}", file=sys.stderr)
+        return 1
+    rows = walk.table(screens)
+    width = max(len("chapter"), *(len(visible(r[0])) for r in rows))
+    print(f"{'chapter':<{width}}  screens   words  single-choice  repeating", file=out)
+    for chapter, count, words, single, repeating in rows:
+        print(f"{visible(chapter):<{width}}  {count:>7}  {words:>6}  {single:>13}  {repeating:>9}", file=out)
+    total = (len(screens), sum(s.words for s in screens), sum(1 for s in screens if s.offered == 1),
+             sum(1 for s in screens if s.repeats))
+    print(f"{'all':<{width}}  {total[0]:>7}  {total[1]:>6}  {total[2]:>13}  {total[3]:>9}", file=out)
+    for n, screen in enumerate(screens):
+        if screen.offered == 1:
+            print(f"  screen {n} ({screen.scene}) offers one choice", file=out)
+        if screen.repeats:
+            print(f"  screen {n} ({screen.scene}) repeats: {visible(screen.repeats[0][:60])}...", file=out)
     return 0
 
 

@@ -128,7 +128,8 @@ def warnings(story: m.Story, *, partial: bool = False) -> list[Diagnostic]:
 
     for symbol in story.symbols:
         if symbol.kind == "flag" and not any(u.op == READ for u in symbol.uses) \
-                and story.symbols.kind_of(symbol.name) == "flag":
+                and story.symbols.kind_of(symbol.name) == "flag" and symbol.name not in story.names:
+            # a flag given a display name is read by `status`
             first_write = next((u for u in symbol.uses if u.op == WRITE), None)
             if first_write is not None:
                 out.append(_diag(first_write.where, f"flag '{symbol.name}' is set but never read", WARNING))
