@@ -91,13 +91,13 @@ def test_a_twenty_column_terminal_wraps_everything():
     with create_pipe_input() as inp:
         ui = tui.TerminalUI(session, input=inp, output=_narrow_output(buffer, 20))
         ui.start()
-        inp.send_text("2\r" + "\x1b[6~" + "status\r" + "\x04")
+        inp.send_text("3\r" + "\x1b[6~" + "status\r" + "\x04")
         asyncio.run(asyncio.wait_for(ui.app.run_async(), 10))
     width = lambda line: sum(len(t) for _, t in line)  # noqa: E731
     lines, _ = ui.wrapped_log(20)
     assert lines and max(map(width, lines)) <= 19
     assert max(map(width, ui.choice_lines(20))) <= 19
-    assert session.state.scene == "desert_ridge"
+    assert session.state.scene == "sevastopol_central"
 
 
 @posix_only

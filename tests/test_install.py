@@ -39,9 +39,9 @@ def test_fresh_venv_install_plays_bundled_story(tmp_path):
     script = venv / "bin" / "dead-reckoning"
     checked = subprocess.run([str(script), "check"], cwd=elsewhere, capture_output=True, text=True, timeout=60)
     assert checked.returncode == 0, checked.stderr
-    played = subprocess.run([str(script), "--plain"], input="2\n", cwd=elsewhere, capture_output=True,
+    played = subprocess.run([str(script), "--plain"], input="3\n", cwd=elsewhere, capture_output=True,
                             text=True, timeout=60)
     assert played.returncode == 0, played.stderr
-    assert "== A Message in the Sand ==" in played.stdout and "== The Ridge ==" in played.stdout
+    assert "== Under the Ice ==" in played.stdout and "== The Central Post ==" in played.stdout
     module = subprocess.run([str(python), "-m", "game", "--version"], cwd=elsewhere, capture_output=True, text=True)
     assert module.returncode == 0 and module.stdout.startswith("dead-reckoning ")

@@ -32,7 +32,7 @@ def test_play_two_choices_and_quit_in_a_real_terminal(tmp_path):
     picks = []
     for _ in range(2):  # prefer choices that do not end the run
         options = [o for o in engine.options(story, state) if o.enabled]
-        option = next((o for o in options if not story.scenes[o.choice.goto].ending), options[0])
+        option = next((o for o in options if o.choice.goto and not story.scenes[o.choice.goto].ending), options[0])
         picks.append(option.number)
         state = engine.choose(story, state, option.number)
         titles.append(story.scenes[state.scene].title)

@@ -71,3 +71,25 @@ def test_the_terminal_ui_shows_the_same_menu():
         asyncio.run(asyncio.wait_for(ui.app.run_async(), 10))
     labels = ["".join(text for _, text in line) for line in ui.choice_lines(80)]
     assert labels == [" 1. Restart from the beginning", " 2. Quit"]
+
+
+def test_status_names_items_counters_and_only_the_flags_given_a_display_name(tmp_path):
+    from conftest import write_story
+
+    folder = write_story(tmp_path, """
+    scenes:
+      start:
+        title: Start
+        text: Hello.
+        effects: {set: [waved, counted_tiles], give: torch, add: {nerve: 2}}
+        choices:
+          - {label: Go, goto: end, if: "waved and counted_tiles"}
+      end:
+        title: End
+        text: Bye.
+        ending: {kind: victory, title: Done}
+    """, manifest_extra="names:\n  waved: you waved\n  torch: a torch\n")
+    lines = Session(loader.load_story(folder)).status_lines()
+    assert lines[0] == "You carry: a torch."
+    assert lines[1] == "Standing: nerve: 2."
+    assert lines[2] == "Done so far: you waved."  # counted_tiles is bookkeeping

@@ -12,23 +12,26 @@ from conftest import ROOT, run_game
 from game.story import check
 from game.core import commands
 from game.core import engine
-from game.author import explore
+from game.author import explore, walk
 from game.story import loader
 from game.paths import bundled_story
 
 STORY = loader.load_story(bundled_story())
 CANON = [line.strip() for line in (ROOT / "tests" / "data" / "canon-walkthrough.txt").read_text().splitlines()
          if line.strip()]
-CHAPTERS = ["1. The Empty Quarter", "2. Washington, D.C.", "3. Abu Dhabi", "4. Rome", "5. Venice",
+CHAPTERS = ["Prologue: The Sevastopol", "1. The Empty Quarter", "2. Washington, D.C.", "3. Abu Dhabi", "4. Rome", "5. Venice",
             "6. The Orient Express", "7. The Last Carriages"]
 EXPLORED = explore.explore(STORY)
 
 
-def play(answers):
-    """Play answers as a player types them; returns every state on the way."""
+def play(answers, stop: str | None = None):
+    """Play answers as a player types them (until scene `stop`); returns
+    every state on the way."""
     state = engine.new_game(STORY)
     states = [state]
     for answer in answers:
+        if state.scene == stop:
+            break
         labels = [o.label for o in engine.options(STORY, state)]
         action = commands.parse(answer, labels)
         assert isinstance(action, commands.Pick), f"in {state.scene}: {answer!r} -> {action}"
@@ -82,10 +85,61 @@ def test_canon_path_is_long_and_ends_on_the_reveal():
     assert states[-1].items == ("key_whole",)
 
 
-def test_canon_scenes_are_80_to_300_words_as_shown():
+FIRST_HALF = CHAPTERS[:5]  # the prologue to the end of Rome
+
+
+def test_film_path_from_the_prologue_to_rome_is_long_and_rarely_a_single_choice():
+    screens = [s for s in walk.walk(STORY, CANON) if s.chapter in FIRST_HALF]
+    assert [c for c in dict.fromkeys(s.chapter for s in screens)] == FIRST_HALF
+    assert sum(s.words for s in screens) >= 9_000
+    single = [s.scene for s in screens if s.offered == 1]
+    assert len(single) <= len(screens) // 10, single
+    assert [s.scene for s in screens if s.repeats] == []
+
+
+def test_every_canon_screen_says_something():
+    for screen in walk.walk(STORY, CANON):
+        assert 20 <= screen.words <= 450, (screen.scene, screen.words)
+
+
+AIRPORT_HOLDERS = ("grace_holds_half", "gabriel_holds_half", "kittridge_holds_half")
+
+
+def truthful(state) -> None:
+    """Each half of the key is in one place at a time, as `status` says."""
+    holders = [f for f in AIRPORT_HOLDERS if f in state.flags] + ["you"] * ("key_half_airport" in state.items)
+    assert len(holders) <= 1, (state.scene, holders)
+    if "key_whole" in state.items:
+        assert holders == [] and "key_half_desert" not in state.items, state.scene
+
+
+def test_the_key_halves_are_never_in_two_hands_at_once():
+    import random
+
     for state in play(CANON):
-        words = len(text(state).split())
-        assert 80 <= words <= 300, (state.scene, words)
+        truthful(state)
+    rng = random.Random(7)
+    for _ in range(300):
+        state = engine.new_game(STORY)
+        for _ in range(300):
+            if STORY.scenes[state.scene].ending:
+                break
+            state = engine.take(STORY, state, rng.choice([o for o in engine.options(STORY, state) if o.enabled]).choice,
+                                keep_history=False)
+            truthful(state)
+
+
+def test_status_shows_graces_trust_only_once_she_is_met():
+    from game.core.session import Session
+
+    states = play(CANON)
+    met = next(i for i, s in enumerate(states) if "grace_trust" in s.counters)
+    assert STORY.scenes[states[met].scene].chapter == "3. Abu Dhabi"
+    before, after = Session(STORY, state=states[met - 1]), Session(STORY, state=states[met])
+    assert Session(STORY, state=states[0]).status_lines()[1:] == ("Turn 0.",)  # the prologue: not Ethan's yet
+    assert "Ilsa's trust in you: 0" in Session(STORY, state=states[6]).status_lines()[1]  # the desert
+    assert not any("Grace" in line for line in before.status_lines())
+    assert any("Grace's trust in you: " in line for line in after.status_lines())
 
 
 # ----------------------------------------------------------------- the shape
@@ -154,57 +208,133 @@ def test_payoff_sparing_paris():
     assert engine.view(STORY, killed[-1]).ending.title == "Dead Reckoning, Blind"
 
 
-LOW_TRUST = [("warn her", ["take the key from her by force"]), ("find luther", ["get free and find luther"]),
-             ("message onto her flight", []), ("later flight", ["take the later flight"]),
-             ("let her drive", ["take the wheel"]), ("what the key is", ["tell her nothing"]),
-             ("buyer will kill her", []), ("walk away", []), ("stand with you", ["leave her to the widow"]),
-             ("plan the train job", ["ask her what it would take", "plan the train job with her",
-                                     "plan the train job"])]
+COLD_IN_VENICE = [("buyer will kill her", []), ("walk away", []), ("stand with you", ["leave her to the widow"]),
+                  ("plan the train job", ["ask her what it would take", "plan the train job with her",
+                                          "plan the train job"])]
+LOW_TRUST = [("warn her", ["take it from her by force"]), ("message onto her flight", ["let the plane go"]),
+             ("let her drive", ["take the wheel"]), ("hand it to her", ["into your own pocket"]),
+             ("who hired her", []), ("what the key is for", [])] + COLD_IN_VENICE[:-1] + [
+             ("plan the train job", ["ask her what it would take", "plan the train job with her", "board the train"])]
+
+
+def scene_in(states, scene):
+    return next(s for s in states if s.scene == scene)
+
+
+def reply_of(states, scene, answer) -> str:
+    """The reply shown for `answer` in `scene`, from where the run got there."""
+    state = scene_in(states, scene)
+    number = commands.parse(answer, [o.label for o in engine.options(STORY, state)]).number
+    state, step = engine.choose_step(STORY, state, number)
+    return " ".join(engine.reply(STORY, state, step))
+
+
+def test_payoff_the_sonar_officers_doubt_is_on_the_recording_in_washington():
+    doubted = play(CANON)
+    obeyed = play(swap(("for the recorder", ["confirm the contact"])))
+    assert "Whatever is hunting us is already aboard" in text(scene_in(doubted, "dc_briefing"))
+    assert "already aboard" not in text(scene_in(obeyed, "dc_briefing"))
+    assert "Nobody in that control room tells the machine it is wrong" in text(scene_in(obeyed, "dc_briefing"))
+    fused = play(swap(("for the recorder", ["pull the firing fuse"])))
+    assert "the machine fires the tube itself" in text(scene_in(fused, "dc_briefing"))
+
+
+def test_payoff_asking_about_the_bounty_lets_ethan_name_the_entity_in_washington():
+    asked = play(CANON)
+    never = play(swap(("price on her head", []), ("bounty on ilsa", ["stay where you are"]), ("believes you", [])))
+    label = "Tell them the bounty on Ilsa came from the thing on that recording"
+    assert options(scene_in(asked, "dc_entity"))[label].enabled
+    assert not options(scene_in(never, "dc_entity"))[label].enabled
+    assert never[-1].scene == "finale_sevastopol"
 
 
 def test_payoff_graces_trust():
+    """Trust earned in Abu Dhabi and Rome is what Venice spends: the film's
+    path ends with Grace joining the IMF; coldness only in Venice loses her
+    at the end; coldness all along loses the mission in Venice."""
     trusted = play(CANON)
-    wary = play(swap(*LOW_TRUST))
+    cool = play(swap(*COLD_IN_VENICE))
+    wary = play(swap(*LOW_TRUST), stop="venice_alone")
+    assert scene_in(trusted, "venice_arrival").counters["grace_trust"] >= 2
+    assert scene_in(wary, "venice_arrival").counters["grace_trust"] < 2
     assert "I want in" in text(trusted[-1])
-    assert "She never trusted you enough to stay" in text(wary[-1])
-    balcony = next(s for s in wary if s.scene == "venice_grace")
+    assert cool[-1].scene == "finale_sevastopol" and "She never trusted you enough to stay" in text(cool[-1])
+    balcony = scene_in(wary, "venice_grace")
     refused = options(balcony)["Ask her to stand with you"]
     assert not refused.enabled and refused.reason == "She has no reason to trust you yet."
+    assert wary[-1].scene == "venice_alone"
+    assert engine.view(STORY, wary[-1]).ending.title == "Nobody Wears the Mask"
 
 
-def test_payoff_ilsas_trust_and_last_words():
-    desert = play(CANON)
-    cold = play(swap(("climb the ridge", ["drive hard", "bail out"]), ("signal mirror", ["slide down"]),
-                     ("gully toward her", []), ("leader's horse", ["wait for the charge"]),
-                     ("go to her", ["tell her plainly"]),
-                     ("carry ilsa's message", ["get grace away"])))
-    bridge_warm = next(s for s in desert if s.scene == "venice_bridge")
-    bridge_cold = next(s for s in cold if s.scene == "venice_bridge")
+def test_payoff_telling_grace_what_the_key_is_for_follows_her_to_venice():
+    told = play(CANON)
+    untold = play(swap(("what the key is for", [])))
+    assert "what you told me in Rome" in text(scene_in(told, "venice_grace"))
+    assert "what you told me in Rome" not in text(scene_in(untold, "venice_grace"))
+
+
+COLD_ILSA = [("go on foot", ["drive hard", "ditch the jeep"]), ("signal mirror", []),
+             ("cut the picket", ["lie low"]), ("tell her the truth", ["came for her"]), ("pull him down", ["keep still"]),
+             ("from her hand", ["bargain"]), ("promise to come", ["without a word"]),
+             ("carry ilsa's message", ["get grace away"])]
+
+
+def test_payoff_ilsas_trust_in_the_desert_shapes_rome_and_venice():
+    warm = play(CANON)
+    cold = play(swap(*COLD_ILSA))
+    assert scene_in(warm, "dc_arrival").counters["ilsa_trust"] >= 2
+    assert scene_in(cold, "dc_arrival").counters["ilsa_trust"] <= 0
+    assert "He speaks for it" in reply_of(warm, "rome_regroup", "learned about gabriel")
+    assert "her silence tells you exactly how far she trusts you" in reply_of(cold, "rome_regroup",
+                                                                                "learned about gabriel")
+    bridge_warm, bridge_cold = scene_in(warm, "venice_bridge"), scene_in(cold, "venice_bridge")
     assert "She told me to trust you" in text(bridge_warm) and "She told me" not in text(bridge_cold)
     refused = options(bridge_cold)["Carry Ilsa's message to Grace and keep her promise with her"]
     assert not refused.enabled and "never trusted you" in refused.reason
-    assert "Ilsa trusted you with her last words" in text(desert[-1])
+    assert "Ilsa trusted you with her last words" in text(warm[-1])
     assert "Ilsa trusted you" not in text(cold[-1])
 
 
-def test_payoff_noise_in_washington_and_abu_dhabi_follows_you_to_rome():
+def test_payoff_the_promise_in_the_desert_is_called_in_rome():
+    kept = play(CANON)
+    none = play(swap(("promise to come", ["without a word"])))
+    assert "one word: ROME" in text(scene_in(kept, "rome_arrival"))
+    assert "ROME" not in text(scene_in(none, "rome_arrival"))
+    assert "and you came" in text(scene_in(kept, "rome_regroup"))
+    assert "Nobody sent for me" in text(scene_in(none, "rome_regroup"))
+
+
+LOUD = [("go on foot", ["drive hard", "ditch the jeep"]), ("horse line", ["open fire on the riders"]),
+        ("cut the picket", ["break for her rock"]), ("slip away", ["walk out past briggs"]),
+        ("eyes down", ["last mile"]), ("walk straight out", ["cargo gates"])]
+
+
+def test_payoff_attention_drawn_decides_who_is_waiting_in_abu_dhabi_and_rome():
     quiet = play(CANON)
-    loud = play(swap(("say the word", ["walk out past briggs"]), ("own eyes", ["camera feeds", "kill the feeds"]),
-                     ("walk straight out", ["cargo gates"])))
-    rome_quiet = next(s for s in quiet if s.scene == "rome_arrival")
-    rome_loud = next(s for s in loud if s.scene == "rome_arrival")
-    assert options(rome_quiet)["Walk straight out through the front of the terminal"].enabled
-    assert not options(rome_loud)["Walk straight out through the front of the terminal"].enabled
-    assert "You made too much noise" in text(rome_loud)
+    loud = play(swap(*LOUD), stop="rome_arrival")
+    assert "briggs_marked_you" in scene_in(loud, "ad_arrival").flags
+    assert "Briggs, reading every face off your flight" in text(scene_in(loud, "ad_arrival"))
+    assert "reading every face" not in text(scene_in(quiet, "ad_arrival"))
+    stay = "Stay on the courier and see who comes for him"
+    assert options(scene_in(quiet, "ad_handover"))[stay].enabled
+    assert not options(scene_in(loud, "ad_handover"))[stay].enabled
+    front = "Walk straight out through the front of the terminal"
+    rome_quiet, rome_loud = scene_in(quiet, "rome_arrival"), scene_in(loud, "rome_arrival")
+    assert rome_loud.counters["heat"] >= 2 > rome_quiet.counters["heat"]
+    assert options(rome_quiet)[front].enabled and not options(rome_loud)[front].enabled
+    assert "You made too much noise" in text(rome_loud) and "too much noise" not in text(rome_quiet)
 
 
 def test_payoff_briefing_the_team_lets_luther_call_the_decoy():
     briefed = play(CANON)
-    secret = play(swap(("tell them everything", ["need-to-know"]), ("luther's read", ["pull the casing"])))
-    decoy_b = next(s for s in briefed if s.scene == "ad_bomb")
-    decoy_s = next(s for s in secret if s.scene == "ad_bomb")
+    secret = play(swap(("tell them everything", ["need-to-know"]), ("luther's read", ["the slow way"]),
+                       ("before she boards", ["watch what gabriel does"]), ("show her gabriel", [])))
     label = "Trust Luther's read; it is a decoy to pin you down"
-    assert options(decoy_b)[label].enabled and not options(decoy_s)[label].enabled
+    assert options(scene_in(briefed, "ad_bomb"))[label].enabled
+    assert not options(scene_in(secret, "ad_bomb"))[label].enabled
+    boards = "Get to her before she boards"
+    assert options(scene_in(briefed, "ad_gate"))[boards].enabled
+    assert not options(scene_in(secret, "ad_gate"))[boards].enabled
     assert secret[-1].scene == "finale_sevastopol"  # a cost, not a dead end
 
 

@@ -286,9 +286,11 @@ def view(story: m.Story, state: State) -> View:
 
 
 def inventory(story: m.Story, state: State) -> dict[str, list[str]]:
-    """What a status screen shows: items held, counters, flags, by display name."""
+    """What a status screen shows: items held, counters, and the flags the
+    story gives a display name (a flag without one is bookkeeping the player
+    never sees), by display name."""
     return {
         "items": [story.name_of(i) for i in state.items],
         "counters": [f"{story.name_of(k)}: {v}" for k, v in sorted(state.counters.items())],
-        "flags": [story.name_of(f) for f in sorted(state.flags)],
+        "flags": [story.names[f] for f in sorted(state.flags) if f in story.names],
     }
