@@ -338,6 +338,38 @@ def test_payoff_briefing_the_team_lets_luther_call_the_decoy():
     assert secret[-1].scene == "finale_sevastopol"  # a cost, not a dead end
 
 
+def test_payoff_the_vow_or_the_lie_in_washington_is_remembered_on_the_train():
+    vowed = play(CANON)
+    lied = play(swap(("destroyed, not controlled", ["what he wants to hear"])))
+    assert "vowed_destroy" in vowed[-1].flags and "lied_to_kittridge" in lied[-1].flags
+    assert "Hunt swore he would destroy it" in text(scene_in(vowed, "train_sale"))
+    assert "Hunt promised to bring me both halves" in text(scene_in(lied, "train_sale"))
+    assert "Funny way of delivering" in text(scene_in(lied, "train_window"))
+    assert "Funny way of delivering" not in text(scene_in(vowed, "train_window"))
+
+
+def test_payoff_the_sonar_officers_last_act_is_the_end_of_the_recording():
+    masha = play(CANON)
+    report = play(swap(("talk to masha", ["last report"])))
+    assert "Mashenka" in text(scene_in(masha, "dc_briefing")) and "by the book" not in text(scene_in(masha, "dc_briefing"))
+    assert "Every search since has started from that position" in text(scene_in(report, "dc_briefing"))
+
+
+def test_payoff_the_riders_radio_is_traced_in_washington():
+    kept = play(CANON)
+    left = play(swap(("pull him down", ["keep still"])))
+    assert "Nobody was on the other end of that radio" in text(scene_in(kept, "dc_all_in"))
+    assert "radio" not in text(scene_in(left, "dc_all_in"))
+
+
+def test_payoff_letting_grace_walk_lets_benji_follow_her():
+    walked = play(CANON)
+    chained = play(swap(("lead you to the buyer", ["keep her chained"])))
+    assert "eleven cameras and a taxi to Termini" in text(scene_in(walked, "rome_regroup"))
+    assert "eleven cameras" not in text(scene_in(chained, "rome_regroup"))
+    assert chained[-1].scene == "finale_sevastopol"
+
+
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
