@@ -177,6 +177,14 @@ def test_stats_walkthrough_measures_each_screen(tmp_path):
     bad = run_game("stats", str(ROOT / "examples" / "the-courier"), "--walkthrough", str(walkthrough))
     assert bad.returncode == 1 and bad.stdout == ""
     assert bad.stderr == f"{walkthrough}:3: 'fly' in scene 'depot': No choice matches 'fly'\n"
+    for content, reason in [(None, "No such file or directory"), (b"ask \xff\n", "not UTF-8 text"),
+                            (b"#" * (1024 * 1024 + 1), "larger than 1,048,576 bytes")]:
+        missing = tmp_path / "other.txt"
+        if content is not None:
+            missing.write_bytes(content)
+        unread = run_game("stats", str(ROOT / "examples" / "the-courier"), "--walkthrough", str(missing))
+        assert unread.returncode == 1 and unread.stdout == ""
+        assert unread.stderr == f"stats: cannot read walkthrough {missing}: {reason}\n"
 
 
 def test_walk_flags_a_screen_that_repeats_the_one_before(tmp_path):

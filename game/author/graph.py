@@ -58,6 +58,13 @@ def chapters(story: m.Story) -> list[str]:
     return list(dict.fromkeys(s.chapter for s in story.scenes.values()))
 
 
+def _by_chapter(scenes: list[m.Scene]) -> dict[str, list[m.Scene]]:
+    groups: dict[str, list[m.Scene]] = {}
+    for scene in scenes:
+        groups.setdefault(scene.chapter, []).append(scene)
+    return groups
+
+
 def _node_id(scene_id: str) -> str:
     return "s_" + re.sub(r"[^A-Za-z0-9_]", "_", scene_id)
 
@@ -70,10 +77,7 @@ def mermaid(story: m.Story, chapter: str | None = None) -> str:
     scenes = select(story, chapter)
     inside = {s.id for s in scenes}
     lines = ["flowchart TD"]
-    groups: dict[str, list[m.Scene]] = {}
-    for scene in scenes:
-        groups.setdefault(scene.chapter, []).append(scene)
-    for index, (name, members) in enumerate(groups.items()):
+    for index, (name, members) in enumerate(_by_chapter(scenes).items()):
         lines.append(f'  subgraph c{index}["{_mermaid_text(name or "(no chapter)")}"]')
         for scene in members:
             title = _mermaid_text(scene.title)
@@ -116,10 +120,7 @@ def dot(story: m.Story, chapter: str | None = None) -> str:
     scenes = select(story, chapter)
     inside = {s.id for s in scenes}
     lines = [f'digraph "{_dot_text(story.id)}" {{', "  rankdir=TB;", '  node [shape=box, fontname="Helvetica"];']
-    groups: dict[str, list[m.Scene]] = {}
-    for scene in scenes:
-        groups.setdefault(scene.chapter, []).append(scene)
-    for index, (name, members) in enumerate(groups.items()):
+    for index, (name, members) in enumerate(_by_chapter(scenes).items()):
         lines.append(f'  subgraph cluster_{index} {{\n    label="{_dot_text(name)}";')
         for scene in members:
             attrs = [f'label="{_dot_text(scene.title)}"']

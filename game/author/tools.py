@@ -191,16 +191,24 @@ def stats(story: m.Story, *, runs: int, seed: int, out=sys.stdout) -> int:
     return 0
 
 
+MAX_WALKTHROUGH_BYTES = 1024 * 1024
+
+
 def walkthrough_stats(story: m.Story, path: str, out=sys.stdout) -> int:
     """`stats --walkthrough FILE`: the screens a player sees along the answers."""
     from game.author import walk
 
     try:
-        raw = Path(path).read_bytes()[:1_000_000].decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"stats: cannot read walkthrough {path}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        with open(path, "rb") as handle:  # a walkthrough is answers: a megabyte is plenty
+            raw = handle.read(MAX_WALKTHROUGH_BYTES + 1)
+        if len(raw) > MAX_WALKTHROUGH_BYTES:
+            raise ValueError(f"larger than {MAX_WALKTHROUGH_BYTES:,} bytes")
+        text = raw.decode("utf-8")
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        reason = getattr(exc, "strerror", None) or ("not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc)
+        print(f"stats: cannot read walkthrough {visible(path)}: {reason}", file=sys.stderr)
         return 1
-    lines = [(n, line.strip()) for n, line in enumerate(raw.splitlines(), 1)
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1)
              if line.strip() and not line.lstrip().startswith("#")]
     try:
         screens = walk.walk(story, [answer for _, answer in lines])
@@ -212,9 +220,8 @@ def walkthrough_stats(story: m.Story, path: str, out=sys.stdout) -> int:
     print(f"{'chapter':<{width}}  screens   words  single-choice  repeating", file=out)
     for chapter, count, words, single, repeating in rows:
         print(f"{visible(chapter):<{width}}  {count:>7}  {words:>6}  {single:>13}  {repeating:>9}", file=out)
-    total = (len(screens), sum(s.words for s in screens), sum(1 for s in screens if s.offered == 1),
-             sum(1 for s in screens if s.repeats))
-    print(f"{'all':<{width}}  {total[0]:>7}  {total[1]:>6}  {total[2]:>13}  {total[3]:>9}", file=out)
+    count, words, single, repeating = (sum(column) for column in list(zip(*rows))[1:])
+    print(f"{'all':<{width}}  {count:>7}  {words:>6}  {single:>13}  {repeating:>9}", file=out)
     for n, screen in enumerate(screens):
         if screen.offered == 1:
             print(f"  screen {n} ({screen.scene}) offers one choice", file=out)
