@@ -8,6 +8,11 @@ items, counters and visited scenes that a choice condition in some scene
 still reachable from it reads. What only text reads changes wording, not
 paths, and what no reachable condition reads can never matter again; leaving
 both out of the key keeps the search to thousands of states, not millions.
+
+A counter that reachable conditions only compare with numbers is kept in the
+key clamped: when it is so high (or low) that no change still possible from
+here can bring it back across any of those numbers, every higher (or lower)
+value leads to the same choices (see `CounterBounds`).
 """
 
 from __future__ import annotations
@@ -53,6 +58,126 @@ def _reads(scene: m.Scene) -> set[tuple[str, str]]:
 
 
 KINDS = ("flag", "item", "counter", "scene", "once")
+INF = float("inf")
+
+
+
+def _cuts(cond, cuts: dict[str, set[int]], exact: set[str]) -> None:
+    """For each counter a condition compares with numbers, the values t at
+    which `counter >= t` can change its truth (each kind says: `cuts`);
+    counters it reads any other way go to `exact`."""
+    for name, cut in cond.cuts():
+        if cut is None:
+            exact.add(name)
+        else:
+            cuts.setdefault(name, set()).add(cut)
+
+
+def _deltas(effects, exact: set[str]) -> dict[str, int]:
+    """What one `effects:` block adds to each counter (each kind says:
+    `deltas`); counters changed by or read in expressions go to `exact`."""
+    out: dict[str, int] = {}
+    for name, amount in effects.deltas():
+        if amount is None:
+            exact.add(name)
+        else:
+            out[name] = out.get(name, 0) + amount
+    return out
+
+
+def _step(choice, exact: set[str]) -> list[dict[str, int]]:
+    """The counter changes one choice can make, one per random outcome."""
+    base = _deltas(choice.effects, exact)
+    if not choice.outcomes:
+        return [base]
+    return [{k: base.get(k, 0) + d.get(k, 0) for k in base.keys() | d.keys()}
+            for d in (_deltas(o.effects, exact) for o in choice.outcomes)]
+
+
+class CounterBounds:
+    """Per scene, for each counter that reachable conditions compare only
+    with numbers: the range outside which its exact value no longer matters.
+
+    With C the cut points reachable conditions test (`counter >= t`) and
+    UP/DOWN the most the counter can still rise/fall on any path from the
+    scene, two values both at or above max(C) + DOWN (or both at or below
+    min(C) - 1 - UP) pass and fail the same tests forever: the key keeps
+    max(min(value, max(C) + DOWN), min(C) - 1 - UP). A cycle that can change
+    the counter without limit (a repeatable choice, a re-entered scene's
+    effects) makes its range unbounded: the exact value is kept."""
+
+    def __init__(self, story: m.Story, successors: dict[str, list[str]], components: list[list[str]]):
+        exact: set[str] = set()
+        scene_cuts: dict[str, dict[str, set[int]]] = {}
+        entry: dict[str, dict[str, int]] = {}
+        steps: dict[str, list[tuple[object, list[dict[str, int]], list[str]]]] = {}
+        continuations = sorted({c.goto or s.id for s in story.scenes.values() for c in s.targets() if c.call})
+        for sid, scene in story.scenes.items():
+            cuts: dict[str, set[int]] = {}
+            for choice in scene.targets():
+                if choice.cond is not None:
+                    _cuts(choice.cond, cuts, exact)
+            scene_cuts[sid] = cuts
+            entry[sid] = _deltas(scene.effects, exact)
+            outs = [_deltas(o.effects, exact) for o in scene.outcomes]
+            if outs:  # the largest rise and fall of a random entry outcome
+                for name in {k for d in outs for k in d}:
+                    values = [d.get(name, 0) for d in outs]
+                    entry[sid].setdefault(name, 0)
+                    entry[sid][name] += max(values) if max(values) > 0 else min(values)
+            steps[sid] = []
+            for choice in scene.targets():
+                dests = list(choice.destinations()) + (continuations if choice.returns else []) + \
+                    ([sid] if choice.stays() else [])
+                steps[sid].append((choice, _step(choice, exact), [d for d in dests if d in story.scenes]))
+        self.exact = exact
+        self.bounds: dict[str, dict[str, tuple[float, float]]] = {}
+        reach: dict[str, dict[str, set[int]]] = {}  # per component representative
+        rise: dict[str, dict[str, float]] = {}
+        fall: dict[str, dict[str, float]] = {}
+        comp_of = {sid: i for i, comp in enumerate(components) for sid in comp}
+        for i, comp in enumerate(components):
+            members = set(comp)
+            cuts: dict[str, set[int]] = {}
+            for sid in comp:
+                for name, found in scene_cuts[sid].items():
+                    cuts.setdefault(name, set()).update(found)
+            outside = {comp_of[t] for sid in comp for t in successors[sid] if comp_of[t] != i}
+            for j in outside:
+                for name, found in reach[j].items():
+                    cuts.setdefault(name, set()).update(found)
+            cyclic = len(comp) > 1 or any(sid in successors[sid] for sid in comp)
+            up: dict[str, float] = {}
+            down: dict[str, float] = {}
+            for name in cuts:
+                if name in exact:
+                    continue
+                inside_up = inside_down = 0.0
+                exit_up = exit_down = 0.0
+                for sid in comp:
+                    if cyclic and entry[sid].get(name, 0):
+                        inside_up = inside_down = INF  # re-entered: its entry effects repeat
+                    for choice, changes, dests in steps[sid]:
+                        for change in changes:
+                            d = change.get(name, 0)
+                            for dest in dests:
+                                if dest in members and cyclic:
+                                    if d and not choice.once:
+                                        inside_up = inside_down = INF
+                                    inside_up += max(d, 0)
+                                    inside_down += max(-d, 0)
+                                else:
+                                    e = entry[dest].get(name, 0)
+                                    k = comp_of[dest]
+                                    exit_up = max(exit_up, max(d, 0) + max(e, 0) + rise[k].get(name, 0))
+                                    exit_down = max(exit_down, max(-d, 0) + max(-e, 0) + fall[k].get(name, 0))
+                up[name] = inside_up + exit_up
+                down[name] = inside_down + exit_down
+            reach[i], rise[i], fall[i] = cuts, up, down
+            bounds = {name: (min(found) - 1 - up[name], max(found) + down[name])
+                      for name, found in cuts.items() if name not in exact and found}
+            for sid in comp:
+                self.bounds[sid] = bounds
 
 
 class KeyFunction:
@@ -65,10 +190,13 @@ class KeyFunction:
     order Tarjan's algorithm finds them (a component after all it reaches):
     linear in the story, not quadratic."""
 
-    def __init__(self, story: m.Story):
+    def __init__(self, story: m.Story, *, clamp: bool = True):
         self.relevant: dict[str, dict[str, frozenset[str]]] = {}
         successors = m.flow(story)
-        for component in _components(successors):
+        components = _components(successors)
+        self.counter_bounds = CounterBounds(story, successors, components).bounds if clamp else \
+            {sid: {} for sid in story.scenes}
+        for component in components:
             reads: set[tuple[str, str]] = set()
             for sid in component:
                 reads |= _reads(story.scenes[sid])
@@ -80,11 +208,19 @@ class KeyFunction:
 
     def __call__(self, state: State) -> tuple:
         r = self.relevant[state.scene]
+        bounds = self.counter_bounds[state.scene]
         flags, chosen, visits, counters = state.flags, state.chosen, state.visits, state.counters
         return (state.scene, state.stack, frozenset(n for n in r["flag"] if n in flags),
                 frozenset(r["item"].intersection(state.items)),
-                tuple(sorted((k, counters[k]) for k in r["counter"] if k in counters)),
+                tuple(sorted((k, _clamp(counters[k], bounds.get(k))) for k in r["counter"] if k in counters)),
                 frozenset(k for k in r["once"] if k in chosen), frozenset(n for n in r["scene"] if n in visits))
+
+
+def _clamp(value: int, bounds: tuple[float, float] | None) -> float:
+    if bounds is None:
+        return value
+    low, high = bounds
+    return low if value < low else high if value > high else value
 
 
 def _components(successors: dict[str, list[str]]) -> list[list[str]]:
@@ -131,14 +267,14 @@ def _components(successors: dict[str, list[str]]) -> list[list[str]]:
     return found
 
 
-def explore(story: m.Story, *, limit: int = DEFAULT_LIMIT, seed: int = 0) -> Exploration:
+def explore(story: m.Story, *, limit: int = DEFAULT_LIMIT, seed: int = 0, clamp: bool = True) -> Exploration:
     """Breadth first over states. Each state keeps only a link to the state
     it came from (paths are rebuilt for findings), and states carry no undo
     history: exploration never undoes."""
     result = Exploration()
     starts = [replace(state, history=()) for state in engine.beginnings(story, seed)]
     start = starts[0]
-    state_key = KeyFunction(story)
+    state_key = KeyFunction(story, clamp=clamp)  # clamp=False: every counter value apart (for tests)
     seen = {state_key(start)}
     links: list[tuple[int, Step | None]] = [(-1, None)]  # node -> (parent node, step taken)
 

@@ -62,6 +62,19 @@ class Condition:
         for term in self.terms():
             yield from term.uses()
 
+    def cuts(self) -> Iterator[tuple[str, int | None]]:
+        """(counter, t) for each value t at which `counter >= t` can change
+        whether the condition holds; (counter, None) for a counter it reads
+        any other way, whose exact value matters (the explorer's key)."""
+        terms = self.terms()
+        if terms:
+            for term in terms:
+                yield from term.cuts()
+            return
+        for use in self.uses():
+            if use.kind == "counter":
+                yield use.name, None
+
 
 # ------------------------------------------------------------------- atoms
 
@@ -202,6 +215,12 @@ class Counter(Condition):
     def uses(self) -> Iterator[Use]:
         yield Use("counter", self.name, READ, self.where)
 
+    def cuts(self) -> Iterator[tuple[str, int | None]]:
+        if self.low is not None:
+            yield self.name, self.low
+        if self.high is not None:
+            yield self.name, self.high + 1
+
     def dnf(self, positive: bool):
         if positive:
             return [(("counter", self.name, self.low, self.high),)]
@@ -280,6 +299,9 @@ class Expression(Condition):
 
     def uses(self) -> Iterator[Use]:
         return self.tree.uses()
+
+    def cuts(self) -> Iterator[tuple[str, int | None]]:
+        return self.tree.cuts()
 
     def dnf(self, positive: bool):
         return [(("expression", self.tree.describe(), positive),)]

@@ -73,6 +73,21 @@ class Effect:
     tag = ""
     __slots__ = ()
 
+    def deltas(self) -> Iterator[tuple[str, int | None]]:
+        """(counter, amount) it adds; (counter, None) for a counter changed
+        by or read in an expression, whose exact value matters (the
+        explorer's key). A `set` to a number adds nothing: the old value is
+        gone."""
+        return iter(())
+
+
+def _expression_deltas(name: str, amount) -> Iterator[tuple[str, int | None]]:
+    if type(amount) is not int:
+        yield name, None
+        for use in amount.uses():
+            if use.kind == "counter":
+                yield use.name, None
+
 
 class _Names(Effect):
     """An effect on a list of names: `set: [a, b]`, `give: keycard`."""
@@ -165,6 +180,9 @@ class SetCounter(Effect):
     def apply(self, ch: Change) -> None:
         ch.counters = ch.counters.set(self.name, _sat(_value(self.amount, ch)))
 
+    def deltas(self) -> Iterator[tuple[str, int | None]]:
+        return _expression_deltas(self.name, self.amount)
+
     def uses(self) -> Iterator[Use]:
         yield Use("counter", self.name, WRITE, self.where)
         if type(self.amount) is not int:
@@ -252,6 +270,12 @@ class Add(Effect):
     def apply(self, ch: Change) -> None:
         ch.counters = ch.counters.set(self.name, _sat(ch.counters.get(self.name, 0) + _value(self.amount, ch)))
 
+    def deltas(self) -> Iterator[tuple[str, int | None]]:
+        if type(self.amount) is int:
+            yield self.name, self.amount
+        else:
+            yield from _expression_deltas(self.name, self.amount)
+
     def uses(self) -> Iterator[Use]:
         yield Use("counter", self.name, WRITE, self.where)
         if type(self.amount) is not int:
@@ -300,6 +324,10 @@ class Effects:
     def uses(self) -> Iterator[Use]:
         for op in self.ops:
             yield from op.uses()
+
+    def deltas(self) -> Iterator[tuple[str, int | None]]:
+        for op in self.ops:
+            yield from op.deltas()
 
     def describe(self) -> str:
         return ", ".join(op.describe() for op in self.ops)

@@ -69,6 +69,9 @@ class Num(NamedTuple):
     def uses(self):
         return iter(())
 
+    def cuts(self):
+        return iter(())
+
     def describe(self) -> str:
         return str(self.value)
 
@@ -85,6 +88,9 @@ class Truth(NamedTuple):
         return self.value
 
     def uses(self):
+        return iter(())
+
+    def cuts(self):
         return iter(())
 
     def describe(self) -> str:
@@ -113,6 +119,10 @@ class Ref(NamedTuple):
     def uses(self):
         yield Use(self.of, self.name, READ, self.where)
 
+    def cuts(self):
+        if self.of == "counter":
+            yield self.name, None  # read outside a comparison with a number: every value counts
+
     def describe(self) -> str:
         return self.name
 
@@ -135,6 +145,9 @@ class Test(NamedTuple):
         yield Use("item" if self.word == "has" else "scene", self.name, READ, self.where,
                   "" if self.word == "has" else "visited")
 
+    def cuts(self):
+        return iter(())
+
     def describe(self) -> str:
         return f"{self.word} {self.name}"
 
@@ -144,6 +157,11 @@ class Test(NamedTuple):
 
 _ARITH = {"+": lambda a, b: _sat(a + b), "-": lambda a, b: _sat(a - b), "*": lambda a, b: _sat(a * b),
           "//": lambda a, b: 0 if b == 0 else _sat(a // b)}
+# `counter OP number` holds from a cut on (see Condition.cuts): the values t
+# at which `counter >= t` decides it; a number on the left flips the operator.
+_CUTS = {">=": lambda k: (k,), ">": lambda k: (k + 1,), "<=": lambda k: (k + 1,), "<": lambda k: (k,),
+         "==": lambda k: (k, k + 1), "!=": lambda k: (k, k + 1)}
+_FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
 _CMP = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
         "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
 
@@ -184,6 +202,17 @@ class Op(NamedTuple):
     def uses(self) -> Iterator[Use]:
         for a in self.args:
             yield from a.uses()
+
+    def cuts(self):
+        if self.op in _CUTS:
+            left, right = self.args
+            for counter, number, op in ((left, right, self.op), (right, left, _FLIP[self.op])):
+                if getattr(counter, "of", None) == "counter" and type(number) is Num:
+                    for cut in _CUTS[op](number.value):
+                        yield counter.name, cut
+                    return
+        for a in self.args:
+            yield from a.cuts()
 
     def describe(self) -> str:
         if self.op in FUNCTIONS:
