@@ -555,3 +555,38 @@ def test_a_label_typed_whole_beats_a_command_word(tmp_path):
     session.handle("1")  # into Luther's subroutine
     events = session.handle("back")  # the choice "Back", not undo
     assert session.state.scene == "start" and "You take it back." not in str(events)
+
+
+# --------------------------------------------------------------- forget
+
+FAREWELL = """\
+scenes:
+  start:
+    title: Bridge
+    text: She is still here.
+    effects: {add: {her_trust: 2}}
+    choices:
+      - label: Say goodbye
+        goto: after
+        effects: {forget: her_trust, add: {heat: 1}}
+  after:
+    title: After
+    text: "{if her_trust >= 1: She trusts you.|Nobody here to trust you.}"
+    ending: {kind: victory, title: Alone}
+"""
+
+
+def test_forget_drops_a_counter_from_the_state_and_the_status(tmp_path):
+    story = make_story(tmp_path, FAREWELL)
+    session = Session(story)
+    session.start()
+    assert "her_trust: 2" in " ".join(session.status_lines()).replace("her trust", "her_trust")
+    state = engine.choose(story, session.state, 1)
+    assert "her_trust" not in state.counters and state.counters["heat"] == 1
+    assert "Nobody here to trust you." in engine.view(story, state).paragraphs
+    session.state = state
+    assert "trust" not in " ".join(session.status_lines())
+    assert engine.undo(state).counters["her_trust"] == 2  # undo brings it back
+    loaded, _ = codec.decode(story, json.loads(codec.dumps(story, state, "")))
+    assert "her_trust" not in loaded.counters
+    assert check.warnings(story) == []

@@ -7,7 +7,7 @@
     encode(enc) / decode(dec, data) / schema()
 
 Operations apply in the order their kinds are registered here (set, clear,
-give, take, add), whatever the order of the keys in the story file.
+give, take, add, forget), whatever the order of the keys in the story file.
 """
 
 from __future__ import annotations
@@ -298,6 +298,25 @@ class Add(Effect):
         return {"type": "object", "propertyNames": {"$ref": "#/$defs/name"},
                 "additionalProperties": {"oneOf": [{"$ref": "#/$defs/amount"}, {"type": "string"}]},
                 "description": "Counter: amount to add (negative subtracts), a number or an expression."}
+
+
+@TABLE
+@dataclass(frozen=True, slots=True)
+class Forget(_Names):
+    """`forget: trust`: a counter leaves the state (it reads as 0, and
+    `status` stops showing it), as when the person it measured is gone."""
+
+    name: str
+    where: Where = field(compare=False)
+    key = "forget"
+    tag = "forget"
+    kind = "counter"
+    op = TOUCH
+    description = "Counters to drop from the state: they read as 0 and status no longer shows them."
+
+    def apply(self, ch: Change) -> None:
+        if self.name in ch.counters:
+            ch.counters = ch.counters.delete(self.name)
 
 
 _ORDER = {kind: i for i, kind in enumerate(TABLE.kinds)}

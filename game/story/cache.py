@@ -21,7 +21,7 @@ from game.core import model as m
 from game.core.kinds import Use, Where
 from game.core.symbols import Symbols
 
-FORMAT = 3
+FORMAT = 4  # 4: the forget effect
 KEEP = 32  # cached stories kept; older ones are removed
 _NONE = m.NO_EFFECTS
 _OPS = ("define", "read", "write", "touch")
