@@ -19,6 +19,8 @@ from game.paths import bundled_story
 STORY = loader.load_story(bundled_story())
 CANON = [line.strip() for line in (ROOT / "tests" / "data" / "canon-walkthrough.txt").read_text().splitlines()
          if line.strip()]
+ROUTES = {path.stem: [line.strip() for line in path.read_text().splitlines() if line.strip()]
+          for path in (ROOT / "tests" / "data" / "routes").glob("*.txt")}  # the other roads to a victory
 CHAPTERS = ["Prologue: The Sevastopol", "1. The Empty Quarter", "2. Washington, D.C.", "3. Abu Dhabi", "4. Rome", "5. Venice",
             "6. The Orient Express", "7. The Last Carriages"]
 EXPLORED = explore.explore(STORY)
@@ -146,17 +148,44 @@ def test_status_shows_graces_trust_only_once_she_is_met():
 
 def test_story_size_and_endings():
     stats = check.stats(STORY)
-    assert stats["scenes"] >= 70 and stats["words"] >= 15_000
+    assert stats["scenes"] >= 100 and stats["words"] >= 45_000
     failures = {s.ending.title for s in STORY.scenes.values() if s.ending and s.ending.kind == "failure"}
-    assert len(failures) >= 8
+    victories = {s.ending.title for s in STORY.scenes.values() if s.ending and s.ending.kind == "victory"}
+    assert len(failures) >= 12 and len(victories) >= 4
 
 
-def test_one_file_per_chapter_and_three_decisions_in_each():
+SECOND_HALF = CHAPTERS[5:]  # Venice to the end
+
+
+def test_film_path_from_venice_on_is_long_and_never_a_single_choice():
+    screens = walk.walk(STORY, CANON)
+    assert sum(s.words for s in screens) >= 20_000
+    later = [s for s in screens if s.chapter in SECOND_HALF]
+    assert sum(s.words for s in later) >= 9_000
+    assert [s.scene for s in later if s.offered == 1] == []
+    assert [s.scene for s in later if s.repeats] == []
+
+
+@pytest.mark.parametrize("route", ["ilsa-lives", "paris-killed", "grace-distrusted"])
+def test_each_other_road_plays_to_its_own_victory(route):
+    states = play(ROUTES[route])
+    ending = STORY.scenes[states[-1].scene].ending
+    assert ending is not None and ending.kind == "victory"
+    assert states[-1].scene == {"ilsa-lives": "finale_ilsa", "paris-killed": "finale_blind",
+                                "grace-distrusted": "finale_half"}[route]
+    for screen in walk.walk(STORY, ROUTES[route]):
+        assert 20 <= screen.words <= 450, (route, screen.scene, screen.words)
+        assert not screen.repeats, (route, screen.scene)
+
+
+def test_chapter_files_in_order_and_three_decisions_in_each():
     files = {}
     for scene in STORY.scenes.values():
-        files.setdefault(scene.chapter, set()).add(Path(scene.where.file).name)
+        files.setdefault(scene.chapter, []).append(Path(scene.where.file).name)
     assert list(files) == CHAPTERS
-    assert all(len(names) == 1 for names in files.values())
+    order = [name for chapter in CHAPTERS for name in dict.fromkeys(files[chapter])]
+    assert order == sorted(order) and len(order) == len(set(order))  # a file holds one chapter
+    assert all(len(set(names)) <= 2 for names in files.values())
     for chapter in CHAPTERS:
         decisions = [s for s in STORY.scenes.values() if s.chapter == chapter
                      and len({(c.goto, c.effects) for c in s.choices}) >= 2]
@@ -173,8 +202,10 @@ def test_check_is_clean():
     assert check.warnings(STORY) == []
 
 
-def test_grace_has_point_of_view_scenes():
-    assert STORY.scenes["train_boarding"].pov == "Grace" and STORY.scenes["finale_engine"].pov == "Grace"
+def test_grace_has_point_of_view_scenes_where_the_film_has_them():
+    assert {"train_sale", "train_lifted", "finale_coupling", "finale_sevastopol"} <= \
+        {s.id for s in STORY.scenes.values() if s.pov == "Grace"}
+    assert STORY.scenes["train_boarding"].pov != "Grace"  # its retry follows Ethan's failures too
 
 
 FAILURES = sorted(s.id for s in STORY.scenes.values() if s.ending and s.ending.kind == "failure")
@@ -193,28 +224,50 @@ def test_failure_ending_is_reached_and_retried_from_its_chapter(ending):
 # ----------------------------------------------------------------- payoffs
 
 def test_payoff_sparing_paris():
-    spared = play(CANON)
-    killed = play(swap(("spare her", ["finish it"]), ("take the hand", ["boost grace"]),
-                       ("kneel beside her", ["hand her the key"]), ("run for the mountainside", [])))
-    at_train = {s.scene: s for s in spared}["train_reunited"], {s.scene: s for s in killed}["train_reunited"]
-    assert "He did this" in text(at_train[0]) and "Gabriel travels alone" in text(at_train[1])
-    last_spared = {s.scene: s for s in spared}["finale_last_car"]
-    last_killed = {s.scene: s for s in killed}["finale_last_car"]
-    assert options(last_spared)["Take the hand that reaches down out of the dark"].enabled
-    refused = options(last_killed)["Take the hand that reaches down out of the dark"]
-    assert not refused.enabled and refused.reason == "Nobody is there to reach for you."
-    assert spared[-1].scene == "finale_sevastopol"
-    assert killed[-1].scene == "finale_blind"
+    """Spared in Venice, Paris is found wounded on the train, pulls Ethan and
+    Grace out of the last carriage and names the Sevastopol; killed, nobody
+    comes and nobody tells them what the key opens."""
+    spared, killed = play(CANON), play(ROUTES["paris-killed"])
+    assert "paris_spared" in scene_in(spared, "train_boarding").flags
+    assert "paris_killed" in scene_in(killed, "train_boarding").flags
+    assert "Kneel by Paris" in options(scene_in(spared, "train_dining"))
+    assert "Kneel by Paris" not in options(scene_in(killed, "train_dining"))
+    assert "Paris, sitting on the floor" in text(scene_in(spared, "train_dining"))
+    assert "Paris" not in " ".join(options(scene_in(killed, "train_dining")))
+    assert "paris_pulled_clear" in scene_in(spared, "finale_reveal").flags
+    assert "finale_alone" in [s.scene for s in killed] and "finale_alone" not in [s.scene for s in spared]
+    assert "Nobody pulled you out" in text(scene_in(killed, "finale_reveal"))
+    assert spared[-1].scene == "finale_sevastopol" and killed[-1].scene == "finale_blind"
     assert engine.view(STORY, killed[-1]).ending.title == "Dead Reckoning, Blind"
+    assert '"Sevastopol."' in reply_of(spared, "finale_reveal", "listen to paris") + \
+        " ".join(text(s) for s in spared[-12:])
 
 
-COLD_IN_VENICE = [("buyer will kill her", []), ("walk away", []), ("stand with you", ["leave her to the widow"]),
-                  ("plan the train job", ["ask her what it would take", "plan the train job with her",
-                                          "plan the train job"])]
-LOW_TRUST = [("warn her", ["take it from her by force"]), ("message onto her flight", ["let the plane go"]),
-             ("let her drive", ["take the wheel"]), ("hand it to her", ["into your own pocket"]),
-             ("who hired her", []), ("what the key is for", [])] + COLD_IN_VENICE[:-1] + [
-             ("plan the train job", ["ask her what it would take", "plan the train job with her", "board the train"])]
+def test_payoff_ilsa_or_grace():
+    """Gabriel's "Ilsa or Grace" is a choice: the film's answer costs Ilsa and
+    the train and the end remember her; keeping Ilsa beside you costs Grace's
+    trust, puts Ilsa on the train and ends on another victory."""
+    film, kept = play(CANON), play(ROUTES["ilsa-lives"])
+    assert "ilsa_died" in scene_in(film, "venice_safehouse").flags
+    assert "ilsa_died" not in kept[-1].flags
+    arrived = scene_in(film, "venice_night").counters["grace_trust"]
+    assert scene_in(film, "train_boarding").counters["grace_trust"] > arrived
+    night = kept[kept.index(scene_in(kept, "venice_night")):kept.index(scene_in(kept, "train_boarding"))]
+    assert min(s.counters["grace_trust"] for s in night) == arrived - 2  # left to run alone
+    assert "venice_bridge" in [s.scene for s in film] and "venice_bridge" not in [s.scene for s in kept]
+    assert "Knock at carriage three, compartment nine" in options(scene_in(kept, "train_lifted"))
+    assert "Knock at carriage three, compartment nine" not in options(scene_in(film, "train_lifted"))
+    assert "Ilsa's last words" in text(scene_in(film, "train_window")) + text(scene_in(film, "train_lifted")) + \
+        " ".join(text(s) for s in film if STORY.scenes[s.scene].chapter == "6. The Orient Express")
+    from game.core.session import Session
+
+    def status(state) -> str:
+        return " ".join(Session(STORY, state=state).status_lines())
+
+    assert "Ilsa's trust" not in status(scene_in(film, "venice_safehouse"))  # nobody left to trust you
+    assert "Ilsa's trust" in status(scene_in(kept, "train_boarding"))
+    assert film[-1].scene == "finale_sevastopol" and kept[-1].scene == "finale_ilsa"
+    assert engine.view(STORY, kept[-1]).ending.title == "The Same Side"
 
 
 def scene_in(states, scene):
@@ -249,50 +302,50 @@ def test_payoff_asking_about_the_bounty_lets_ethan_name_the_entity_in_washington
 
 
 def test_payoff_graces_trust():
-    """Trust earned in Abu Dhabi and Rome is what Venice spends: the film's
-    path ends with Grace joining the IMF; coldness only in Venice loses her
-    at the end; coldness all along loses the mission in Venice."""
-    trusted = play(CANON)
-    cool = play(swap(*COLD_IN_VENICE))
-    wary = play(swap(*LOW_TRUST), stop="venice_alone")
-    assert scene_in(trusted, "venice_arrival").counters["grace_trust"] >= 2
+    """Trust earned in Abu Dhabi and Rome is what Venice and the train spend:
+    the film's path ends with Grace asking Kittridge to join the IMF; a Grace
+    treated badly never sides with Ethan, runs her own way on the train and
+    walks off at the end with her half of the key."""
+    trusted, wary = play(CANON), play(ROUTES["grace-distrusted"])
+    assert scene_in(trusted, "venice_arrival").counters["grace_trust"] >= 3
     assert scene_in(wary, "venice_arrival").counters["grace_trust"] < 2
-    assert "I want in" in text(trusted[-1])
-    assert cool[-1].scene == "finale_sevastopol" and "She never trusted you enough to stay" in text(cool[-1])
-    balcony = scene_in(wary, "venice_grace")
-    refused = options(balcony)["Ask her to stand with you"]
-    assert not refused.enabled and refused.reason == "She has no reason to trust you yet."
-    assert wary[-1].scene == "venice_alone"
-    assert engine.view(STORY, wary[-1]).ending.title == "Nobody Wears the Mask"
+    assert "grace_sides" in scene_in(trusted, "venice_night").flags
+    assert "grace_sides" not in scene_in(wary, "train_boarding").flags
+    forward = "Go forward to the baggage car, where Ethan should find you"
+    assert options(scene_in(trusted, "train_lifted"))[forward].enabled
+    refused = options(scene_in(wary, "train_lifted"))[forward]
+    assert not refused.enabled and refused.reason.startswith("After Venice you are not walking")
+    assert '"I want to join' in text(trusted[-1]) and "I want to join" not in text(wary[-1])
+    assert wary[-1].scene == "finale_half" and "grace_holds_half" in wary[-1].flags
+    assert wary[-1].items == ("key_half_desert",) and trusted[-1].items == ("key_whole",)
 
 
 def test_payoff_telling_grace_what_the_key_is_for_follows_her_to_venice():
     told = play(CANON)
-    untold = play(swap(("what the key is for", [])))
-    assert "what you told me in Rome" in text(scene_in(told, "venice_grace"))
-    assert "what you told me in Rome" not in text(scene_in(untold, "venice_grace"))
+    untold = play(swap(("what the key is for", [])), stop="venice_gabriel")
+    assert "Tell her what the key is for" not in options(scene_in(told, "venice_grace"))
+    assert "Tell her what the key is for" in options(scene_in(untold, "venice_grace"))
+    assert "She has heard from you what the key opens" in reply_of(told, "venice_grace", "truth about tonight")
+    assert "You really believe all that" in reply_of(untold, "venice_grace", "truth about tonight")
 
 
 COLD_ILSA = [("go on foot", ["drive hard", "ditch the jeep"]), ("signal mirror", []),
              ("cut the picket", ["lie low"]), ("tell her the truth", ["came for her"]), ("pull him down", ["keep still"]),
-             ("from her hand", ["bargain"]), ("promise to come", ["without a word"]),
-             ("carry ilsa's message", ["get grace away"])]
+             ("from her hand", ["bargain"]), ("promise to come", ["without a word"])]
 
 
 def test_payoff_ilsas_trust_in_the_desert_shapes_rome_and_venice():
     warm = play(CANON)
-    cold = play(swap(*COLD_ILSA))
+    cold = play(swap(*COLD_ILSA), stop="venice_alleys")
     assert scene_in(warm, "dc_arrival").counters["ilsa_trust"] >= 2
     assert scene_in(cold, "dc_arrival").counters["ilsa_trust"] <= 0
     assert "He speaks for it" in reply_of(warm, "rome_regroup", "learned about gabriel")
     assert "her silence tells you exactly how far she trusts you" in reply_of(cold, "rome_regroup",
                                                                                 "learned about gabriel")
-    bridge_warm, bridge_cold = scene_in(warm, "venice_bridge"), scene_in(cold, "venice_bridge")
-    assert "She told me to trust you" in text(bridge_warm) and "She told me" not in text(bridge_cold)
-    refused = options(bridge_cold)["Carry Ilsa's message to Grace and keep her promise with her"]
-    assert not refused.enabled and "never trusted you" in refused.reason
-    assert "Ilsa trusted you with her last words" in text(warm[-1])
-    assert "Ilsa trusted you" not in text(cold[-1])
+    assert "He's showing us the size of the room" in reply_of(warm, "venice_ballroom", "makes of the room")
+    assert "she is keeping it" in reply_of(cold, "venice_ballroom", "makes of the room")
+    assert "Send me to her" in reply_of(warm, "venice_night", "ask ilsa what")
+    assert "Tell me where you want me" in reply_of(cold, "venice_night", "ask ilsa what")
 
 
 def test_payoff_the_promise_in_the_desert_is_called_in_rome():
@@ -340,12 +393,27 @@ def test_payoff_briefing_the_team_lets_luther_call_the_decoy():
 
 def test_payoff_the_vow_or_the_lie_in_washington_is_remembered_on_the_train():
     vowed = play(CANON)
-    lied = play(swap(("destroyed, not controlled", ["what he wants to hear"])))
+    lied = play(swap(("destroyed, not controlled", ["what he wants to hear"])), stop="train_handshake")
     assert "vowed_destroy" in vowed[-1].flags and "lied_to_kittridge" in lied[-1].flags
-    assert "Hunt swore he would destroy it" in text(scene_in(vowed, "train_sale"))
-    assert "Hunt promised to bring me both halves" in text(scene_in(lied, "train_sale"))
-    assert "Funny way of delivering" in text(scene_in(lied, "train_window"))
-    assert "Funny way of delivering" not in text(scene_in(vowed, "train_window"))
+    assert "told me this thing must" in text(scene_in(vowed, "train_sale"))
+    assert "He promised to bring me both halves" in text(scene_in(lied, "train_sale"))
+    assert "promised to bring me" not in text(scene_in(vowed, "train_sale"))
+
+
+def test_payoff_the_sonar_officers_doubt_is_remembered_at_the_reveal():
+    doubted = play(CANON)
+    obeyed = play(swap(("for the recorder", ["confirm the contact"])), stop="finale_sirens")
+    assert "Whatever is hunting us" in text(scene_in(doubted, "finale_whisper"))
+    assert "Whatever is hunting us" not in text(scene_in(obeyed, "finale_whisper"))
+    assert "not a door. a wreck." in text(scene_in(obeyed, "finale_whisper")).lower()
+
+
+def test_payoff_the_bargain_with_the_widow_decides_who_keeps_her_off_the_train():
+    dealt = play(CANON)
+    none = play(swap(("offer her a bargain", ["keep your plans to yourself"])), stop="train_widow")
+    assert "venice_widow_deal" not in none[-1].flags
+    assert "keeps her bargain from the party" in text(scene_in(dealt, "venice_plan"))
+    assert "Luther will make one for" in text(scene_in(none, "venice_plan"))
 
 
 def test_payoff_the_sonar_officers_last_act_is_the_end_of_the_recording():

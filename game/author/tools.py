@@ -170,7 +170,7 @@ def stats(story: m.Story, *, runs: int, seed: int, out=sys.stdout) -> int:
         rows.append(("playthrough", f"{lengths[0]:,} / {int(statistics.median(lengths)):,} / {lengths[-1]:,} "
                                     f"words (shortest / median / longest of {len(lengths)} random runs, "
                                     f"seed {seed})"))
-    found = explore.explore(story, limit=50_000, seed=seed)
+    found = explore.explore(story, seed=seed)
     wins = [found.scene_paths[s.id] for s in scenes if s.ending and s.ending.kind == m.VICTORY
             and s.id in found.scene_paths]
     if wins:
