@@ -61,7 +61,7 @@ def test_stuck_states_are_found_with_the_shortest_path(tmp_path):
 
 def test_random_runs_are_reproducible_by_seed():
     def report(seed):
-        result = run_game("test", "scenes", "--random", "30", "--seed", str(seed), "--json")
+        result = run_game("test", "scenes", "--random", "30", "--seed", str(seed), "--json", "--limit", "2000")
         found = json.loads(result.stdout)["random"]
         assert found.pop("choices_per_second") > 0  # the one figure that depends on the machine
         return found
@@ -72,7 +72,7 @@ def test_random_runs_are_reproducible_by_seed():
 
 
 def test_no_retry_ends_each_run_at_its_first_ending():
-    result = json.loads(run_game("test", "scenes", "--random", "40", "--no-retry", "--json").stdout)
+    result = json.loads(run_game("test", "scenes", "--random", "40", "--no-retry", "--json", "--limit", "2000").stdout)
     assert sum(result["random"]["endings"].values()) == 40
 
 
