@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from game.core import model as m
 from game.core import text
-from game.core.effects import Change, Effects
+from game.core.effects import LIMIT, Change, Effects
 from game.core.errors import Impossible
 from game.core.pmap import EMPTY_MAP, EMPTY_SET, PMap, PSet
 from game.core.state import State
@@ -85,7 +85,7 @@ def _enter(story: m.Story, state: State, entry: int | None = None) -> State:
 
 def _arrive(story: m.Story, state: State, entry: int | None = None) -> tuple[State, tuple]:
     scene = story.scenes[state.scene]
-    state = state.evolve(visits=state.visits.set(scene.id, state.visits.get(scene.id, 0) + 1))
+    state = state.evolve(visits=state.visits.set(scene.id, _next(state.visits.get(scene.id, 0))))
     if scene.effects:
         state = apply(scene.effects, state)
     reply: tuple = ()
@@ -97,6 +97,11 @@ def _arrive(story: m.Story, state: State, entry: int | None = None) -> tuple[Sta
     if scene.checkpoint:
         state = state.evolve(checkpoint=state.snapshot())
     return state, reply
+
+
+def _next(count: int) -> int:
+    """count + 1, saturating where a save can still hold it (see effects.LIMIT)."""
+    return count + 1 if count < LIMIT else LIMIT
 
 
 MAX_STACK = 64  # subroutines inside subroutines
@@ -117,7 +122,7 @@ def _outcome(state: State, outcomes, pick: int | None):
     """The outcome `pick`, or one drawn by weight from the run's generator."""
     if pick is None:
         roll = draw(state.seed, state.draws, sum(o.weight for o in outcomes))
-        state = state.evolve(draws=state.draws + 1)
+        state = state.evolve(draws=_next(state.draws))
         for pick, outcome in enumerate(outcomes):
             roll -= outcome.weight
             if roll < 0:
@@ -200,7 +205,7 @@ def act(story: m.Story, state: State, choice: m.Choice, *, keep_history: bool = 
     outcome, drawn or `entry`). A choice with nowhere to go stays."""
     after = apply(choice.effects, state) if choice.effects else state
     chosen = state.chosen.add(choice.key) if choice.once else state.chosen
-    after = after.evolve(chosen=chosen, turn=state.turn + 1, history=())
+    after = after.evolve(chosen=chosen, turn=_next(state.turn), history=())
     reply = choice.reply
     target = choice.goto
     if choice.outcomes:
@@ -261,7 +266,7 @@ def retry(story: m.Story, state: State) -> State:
     checkpoint = state.checkpoint
     if checkpoint is None:
         return restart(story, state)
-    visits = state.visits.set(checkpoint.scene, state.visits.get(checkpoint.scene, 0) + 1)
+    visits = state.visits.set(checkpoint.scene, _next(state.visits.get(checkpoint.scene, 0)))
     return replace(checkpoint, visits=visits, checkpoint=checkpoint, draws=state.draws).after(state)
 
 

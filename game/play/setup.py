@@ -60,7 +60,8 @@ def prepare(story, launch: Launch) -> Session:
     from game.story import loader
 
     jumping = bool(launch.start or launch.set or launch.give)
-    store = SaveStore(dirs.save_dir(launch.save_dir), story, fresh_run=not (launch.resume or launch.load),
+    loading = launch.resume or launch.load is not None
+    store = SaveStore(dirs.save_dir(launch.save_dir), story, fresh_run=not loading,
                       autosave_slot=DEBUG_RUN if jumping else AUTOSAVE)
     session = Session(story, seed=launch.seed, store=store,
                       reloader=lambda: loader.load_all(launch.story_dir, use_cache=launch.use_cache))
@@ -69,9 +70,9 @@ def prepare(story, launch: Launch) -> Session:
         session.state, session.opening = jump(story, launch), None
         notices.append(f"An author's run: it saves as '{DEBUG_RUN}' and leaves your autosave alone.")
     try:
-        if launch.load or launch.resume:
-            latest = None if launch.load else store.latest()
-            name = launch.load or (latest.name if latest else None)
+        if loading:
+            name, said = (launch.load, []) if launch.load is not None else store.to_continue()
+            notices += said
             if name is None:
                 notices.append("There is no saved game to continue yet: a new run begins.")
             else:

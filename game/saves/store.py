@@ -27,6 +27,7 @@ from game.core.state import State
 AUTOSAVE = "autosave"
 QUICKSAVE = "quicksave"
 PREVIOUS_RUN = "previous-run"
+PREVIOUS_RUNS = 5  # previous-run, previous-run-2 ... previous-run-5, newest first
 DEBUG_RUN = "debug-run"  # where a run begun with --start/--set/--give saves itself
 BACKUP_SUFFIX = ".bak"
 MAX_SAVE_BYTES = 8 * 1024 * 1024
@@ -42,6 +43,11 @@ class SlotInfo:
     title: str
     turn: int | None
     problem: str | None  # why it cannot be read, if it cannot
+
+
+def previous_run(n: int) -> str:
+    """The slot of the n-th previous run (1 is the newest)."""
+    return PREVIOUS_RUN if n == 1 else f"{PREVIOUS_RUN}-{n}"
 
 
 def check_slot(name: str) -> str:
@@ -61,6 +67,7 @@ class SaveStore:
         self.clock = clock
         self.fresh_run = fresh_run  # a new run keeps the last run's autosave as previous-run
         self.autosave_slot = autosave_slot  # an author's jump saves apart: DEBUG_RUN
+        self._checked: dict[str, tuple[int, int]] = {}  # slot -> (mtime_ns, size) known loadable
 
     # -- paths ------------------------------------------------------------
     def path(self, name: str) -> Path:
@@ -79,11 +86,40 @@ class SaveStore:
         if len(data) > MAX_SAVE_BYTES:
             raise SaveError(f"the save would be {len(data):,} bytes, over the limit of {MAX_SAVE_BYTES:,}")
         try:
+            codec.decode(self.story, json.loads(data))  # what the game writes, it must load
+        except (SaveError, ValueError, RecursionError) as exc:
+            raise SaveError(f"the game would not be able to load this save back ({exc})") from None
+        backup = path.with_name(path.name + BACKUP_SUFFIX)
+        try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            atomic.write(path, data, backup=path.with_name(path.name + BACKUP_SUFFIX))
+            keep = backup if self._loadable_now(name, path) else None  # never push out the last good copy
+            atomic.write(path, data, backup=keep)
+            self._remember(name, path)
         except OSError as exc:
             raise SaveError(f"cannot write '{name}': {exc.strerror or exc}") from None
         return path
+
+    def _loadable_now(self, name: str, path: Path) -> bool:
+        """Whether the slot's present file loads (so it may become the
+        backup). A slot this store wrote and nobody touched since is known."""
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            return True  # nothing there: nothing to protect
+        if self._checked.get(name) == (info.st_mtime_ns, info.st_size):
+            return True
+        try:
+            codec.decode(self.story, self._read_json(path, name))
+        except SaveError:
+            return False
+        return True
+
+    def _remember(self, name: str, path: Path) -> None:
+        try:
+            info = path.stat()
+            self._checked[name] = (info.st_mtime_ns, info.st_size)
+        except OSError:
+            self._checked.pop(name, None)
 
     def autosave(self, state: State) -> None:
         if self.autosave_slot != AUTOSAVE:
@@ -91,14 +127,30 @@ class SaveStore:
             return
         if self.fresh_run:
             self.fresh_run = False
-            current = self.path(AUTOSAVE)
-            if current.exists():  # keep the last run: starting afresh never loses it
+            if self.path(AUTOSAVE).exists():  # keep the last runs: starting afresh never loses one
                 try:
-                    os.replace(current, self.path(PREVIOUS_RUN))
-                    atomic.fsync_dir(self.folder)
+                    self._keep_previous_runs()
                 except OSError as exc:
                     raise SaveError(f"cannot keep the previous run: {exc.strerror or exc}") from None
         self.save(AUTOSAVE, state)
+
+    def _keep_previous_runs(self) -> None:
+        """autosave -> previous-run -> previous-run-2 ... each with its backup;
+        the oldest beyond PREVIOUS_RUNS is let go."""
+        chain = [AUTOSAVE] + [previous_run(n) for n in range(1, PREVIOUS_RUNS + 1)]
+        for newer, older in reversed(list(zip(chain, chain[1:]))):
+            for suffix in ("", BACKUP_SUFFIX):
+                source = self.path(newer + suffix)
+                if source.exists():
+                    os.replace(source, self.path(older + suffix))
+                elif suffix:
+                    try:
+                        os.unlink(self.path(older + suffix))  # a backup belongs with its own save
+                    except FileNotFoundError:
+                        pass
+            self._checked.pop(older, None)
+        self._checked.pop(AUTOSAVE, None)
+        atomic.fsync_dir(self.folder)
 
     # -- reading ------------------------------------------------------------
     def load(self, name: str) -> tuple[State, list[str]]:
@@ -162,6 +214,29 @@ class SaveStore:
 
     def latest(self) -> SlotInfo | None:
         return next((s for s in self.slots() if s.problem is None), None)
+
+    def to_continue(self) -> tuple[str | None, list[str]]:
+        """The slot `--continue` should load, and what to tell the player:
+        the newest save, or, when it is damaged, the copy kept before it."""
+        slots = self.slots()
+        if not slots:
+            return None, []
+        newest = slots[0]
+        if newest.problem is None:
+            return newest.name, []
+        damaged = f"Your newest save '{newest.name}' cannot be loaded ({newest.problem})."
+        backup = newest.name + BACKUP_SUFFIX
+        try:
+            state, _ = self.load(backup)
+        except SaveError:
+            state = None
+        if state is not None:
+            return backup, [damaged + f" Continuing from the copy kept before it, '{backup}' (turn {state.turn}); "
+                                      f"'{newest.name}' is left as it is until this run saves over it."]
+        fallback = self.latest()
+        if fallback is None:
+            return None, [damaged + " No other save can be loaded."]
+        return fallback.name, [damaged + f" Continuing from '{fallback.name}', the newest save that loads."]
 
     def describe(self) -> list[str]:
         return describe(self.slots())

@@ -1,0 +1,121 @@
+"""Never lose a run: a damaged newest save falls back to the copy before
+it and never pushes that copy out; several previous runs are kept; what the
+game writes it can load back; an empty slot name is refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import ROOT, run_game
+from game.core import engine
+from game.core.codec import SaveError
+from game.core.effects import LIMIT
+from game.saves import store as saves
+from game.story import loader
+
+VAULT = ROOT / "examples" / "night-vault"
+
+
+@pytest.fixture
+def story():
+    return loader.load_story(VAULT)
+
+
+def turn_of(path) -> int:
+    return json.loads(path.read_text())["state"]["turn"]
+
+
+def test_continue_with_a_damaged_autosave_uses_its_backup_and_keeps_it(tmp_path):
+    env = {"DEAD_RECKONING_SAVE_DIR": str(tmp_path)}
+    folder = tmp_path / "night-vault"
+    run_game("examples/night-vault", input="1\nthermos\n", env=env)
+    autosave, backup = folder / "autosave.json", folder / "autosave.json.bak"
+    assert turn_of(autosave) == 2 and turn_of(backup) == 1
+    autosave.write_bytes(autosave.read_bytes()[:40])  # cut short, as by a full disk
+    good = backup.read_bytes()
+
+    resumed = run_game("--continue", "examples/night-vault", input="quit\n", env=env)
+    assert "Your newest save 'autosave' cannot be loaded (the file is damaged (it ends too soon))" in resumed.stdout
+    assert "Continuing from the copy kept before it, 'autosave.bak' (turn 1)" in resumed.stdout
+    assert "Resuming 'autosave.bak' (turn 1)." in resumed.stdout
+    assert backup.read_bytes() == good
+
+    run_game("--continue", "examples/night-vault", input="thermos\n", env=env)  # a choice autosaves
+    assert backup.read_bytes() == good  # the damaged file never became the backup
+    assert turn_of(autosave) == 2
+
+
+def test_a_save_over_a_damaged_slot_keeps_the_good_backup(tmp_path, story):
+    store = saves.SaveStore(tmp_path, story)
+    state = engine.new_game(story)
+    store.save("mine", state)
+    store.save("mine", engine.choose(story, state, 1))
+    slot, backup = store.path("mine"), store.path("mine.bak")
+    good = backup.read_bytes()
+    slot.write_text("{not json")
+    later = saves.SaveStore(tmp_path, story)  # another run of the game
+    later.save("mine", engine.choose(story, state, 2))
+    assert backup.read_bytes() == good and later.load("mine")[0].turn == 1
+    later.save("mine", engine.new_game(story))  # now the slot is good: it becomes the backup
+    assert later.load("mine.bak")[0].turn == 1
+
+
+def test_several_previous_runs_are_kept_newest_first(tmp_path):
+    env = {"DEAD_RECKONING_SAVE_DIR": str(tmp_path)}
+    for answers in ("1\nthermos\nlift\nswipe\n", "knock\n", "1\nthermos\n"):  # 4 choices, 1, 2
+        run_game("examples/night-vault", input=answers, env=env)
+    run_game("examples/night-vault", input="1\n", env=env)  # a fourth run begins
+    folder = tmp_path / "night-vault"
+    assert [turn_of(folder / f"{name}.json") for name in ("autosave", "previous-run", "previous-run-2",
+                                                           "previous-run-3")] == [1, 2, 1, 4]
+    listing = run_game("saves", "examples/night-vault", env=env).stdout
+    assert all(name in listing for name in ("previous-run ", "previous-run-2", "previous-run-3"))
+    loaded = run_game("play", "examples/night-vault", "--load", "previous-run-3", input="quit\n", env=env)
+    assert "Resuming 'previous-run-3' (turn 4)." in loaded.stdout
+
+
+def test_only_so_many_previous_runs_are_kept_each_with_its_own_backup(tmp_path, story):
+    for run in range(saves.PREVIOUS_RUNS + 3):
+        store = saves.SaveStore(tmp_path, story)
+        state = engine.new_game(story)
+        for _ in range(run + 1):
+            state = engine.retry(story, engine.choose(story, state, 2))
+            store.autosave(state)
+    names = sorted(p.name for p in (tmp_path / "night-vault").iterdir())
+    kept = ["autosave"] + [saves.previous_run(n) for n in range(1, saves.PREVIOUS_RUNS + 1)]
+    assert names == sorted([f"{n}.json" for n in kept] + [f"{n}.json.bak" for n in kept])
+    for n, name in enumerate(kept):  # each backup is its own run's, one turn behind
+        store = saves.SaveStore(tmp_path, story)
+        older, newer = store.load(name + ".bak")[0], store.load(name)[0]
+        assert older.visits["alley"] == newer.visits["alley"] - 1
+        assert newer.visits["alley"] == saves.PREVIOUS_RUNS + 4 - n  # run r visits the alley r + 2 times
+
+
+def test_what_the_game_writes_at_the_number_limit_it_loads(tmp_path, story):
+    store = saves.SaveStore(tmp_path, story)
+    state = engine.new_game(story).evolve(turn=LIMIT, draws=LIMIT)
+    state = state.evolve(visits=state.visits.set(state.scene, LIMIT))
+    store.save("edge", state)
+    loaded, _ = store.load("edge")
+    after = engine.choose(story, loaded, 1)
+    store.save("edge", after)
+    assert store.load("edge")[0].turn == LIMIT
+
+
+def test_an_empty_slot_name_on_the_command_line_is_refused(tmp_path):
+    env = {"DEAD_RECKONING_SAVE_DIR": str(tmp_path)}
+    run_game("examples/night-vault", input="1\n", env=env)
+    before = (tmp_path / "night-vault" / "autosave.json").read_bytes()
+    for name in ("", "here\n"):
+        result = run_game("play", "examples/night-vault", "--load", name, input="1\n", env=env)
+        assert result.returncode == 1 and "is not a valid save name" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert (tmp_path / "night-vault" / "autosave.json").read_bytes() == before
+    assert not (tmp_path / "night-vault" / "previous-run.json").exists()
+
+
+def test_slot_names_with_a_final_newline_are_refused():
+    with pytest.raises(SaveError):
+        saves.check_slot("here\n")
