@@ -191,12 +191,17 @@ def cmd_tool(args) -> int:
 
 def cmd_saves(args) -> int:
     from game import dirs
-    from game.saves.store import SaveStore
+    from game.saves.store import SaveError, SaveStore
 
     story = _load_or_report(args)
     if story is None:
         return 1
     store = SaveStore(dirs.save_dir(args.save_dir), story)
+    try:
+        store.claim(write=False)
+    except SaveError as exc:
+        print(f"dead-reckoning saves: {visible(str(exc))}", file=sys.stderr)
+        return 1
     print(f"Saved games of {visible(story.title)} in {store.folder} (newest first):")
     print("\n".join(store.describe()))
     return 0

@@ -5,6 +5,7 @@ game writes it can load back; an empty slot name is refused."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -85,7 +86,7 @@ def test_only_so_many_previous_runs_are_kept_each_with_its_own_backup(tmp_path, 
             store.autosave(state)
     names = sorted(p.name for p in (tmp_path / "night-vault").iterdir())
     kept = ["autosave"] + [saves.previous_run(n) for n in range(1, saves.PREVIOUS_RUNS + 1)]
-    assert names == sorted([f"{n}.json" for n in kept] + [f"{n}.json.bak" for n in kept])
+    assert names == sorted([saves.OWNER] + [f"{n}.json" for n in kept] + [f"{n}.json.bak" for n in kept])
     for n, name in enumerate(kept):  # each backup is its own run's, one turn behind
         store = saves.SaveStore(tmp_path, story)
         older, newer = store.load(name + ".bak")[0], store.load(name)[0]
@@ -119,3 +120,41 @@ def test_an_empty_slot_name_on_the_command_line_is_refused(tmp_path):
 def test_slot_names_with_a_final_newline_are_refused():
     with pytest.raises(SaveError):
         saves.check_slot("here\n")
+
+
+def test_a_story_with_the_same_id_never_shares_the_save_folder(tmp_path):
+    env = {"DEAD_RECKONING_SAVE_DIR": str(tmp_path / "saves")}
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "story.yaml").write_text("id: night-vault\ntitle: Somebody Else's Heist\nversion: '1'\nstart: a\n")
+    (other / "a.yaml").write_text("scenes:\n  a:\n    title: A\n    text: Nothing here.\n    choices:\n"
+                                  "      - label: Go\n        goto: b\n  b:\n    title: B\n    text: Done.\n"
+                                  "    ending: {kind: victory, title: Done}\n")
+    run_game("examples/night-vault", input="1\nsave mine\n", env=env)
+    folder = tmp_path / "saves" / "night-vault"
+    mine = (folder / "mine.json").read_bytes()
+    autosave = (folder / "autosave.json").read_bytes()
+    for args, stdin in (([str(other)], "save mine\n1\n"), (["saves", str(other)], ""),
+                        (["play", str(other), "--load", "mine"], "")):
+        result = run_game(*args, input=stdin, env=env)
+        assert result.returncode == 1, args
+        assert "holds the saves of 'The Night Vault', which has the same id 'night-vault'" in result.stderr
+        assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert (folder / "mine.json").read_bytes() == mine and (folder / "autosave.json").read_bytes() == autosave
+    assert not (folder / "previous-run.json").exists()
+    moved = run_game(str(other), "--save-dir", str(tmp_path / "elsewhere"), input="1\n", env=env)
+    assert moved.returncode == 0 and (tmp_path / "elsewhere" / "night-vault" / "autosave.json").exists()
+
+
+def test_a_new_version_of_the_same_story_keeps_its_saves(tmp_path):
+    env = {"DEAD_RECKONING_SAVE_DIR": str(tmp_path / "saves")}
+    copy = tmp_path / "vault"
+    shutil.copytree(VAULT, copy)
+    run_game(str(copy), input="1\nsave mine\n", env=env)
+    manifest = copy / "story.yaml"
+    manifest.write_text(manifest.read_text().replace("version:", "title: The Night Vault, Revised\nversion:", 1)
+                        if "title:" not in manifest.read_text() else
+                        "\n".join(line if not line.startswith("title:") else "title: The Night Vault, Revised"
+                                  for line in manifest.read_text().splitlines()) + "\n")
+    again = run_game("play", str(copy), "--load", "mine", input="quit\n", env=env)
+    assert again.returncode == 0 and "Resuming 'mine'" in again.stdout

@@ -70,6 +70,7 @@ def prepare(story, launch: Launch) -> Session:
         session.state, session.opening = jump(story, launch), None
         notices.append(f"An author's run: it saves as '{DEBUG_RUN}' and leaves your autosave alone.")
     try:
+        store.claim(write=False)
         if loading:
             name, said = (launch.load, []) if launch.load is not None else store.to_continue()
             notices += said

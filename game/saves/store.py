@@ -31,6 +31,8 @@ PREVIOUS_RUNS = 5  # previous-run, previous-run-2 ... previous-run-5, newest fir
 DEBUG_RUN = "debug-run"  # where a run begun with --start/--set/--give saves itself
 BACKUP_SUFFIX = ".bak"
 MAX_SAVE_BYTES = 8 * 1024 * 1024
+OWNER = ".story.json"  # which story a save folder belongs to (its id alone may be shared by accident)
+MAX_OWNER_BYTES = 64 * 1024
 SLOT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}\Z")  # \Z: "$" would let a final newline in
 SLOT_RULE = "letters, digits, '-' and '_', at most 32, starting with a letter or digit"
 
@@ -68,6 +70,43 @@ class SaveStore:
         self.fresh_run = fresh_run  # a new run keeps the last run's autosave as previous-run
         self.autosave_slot = autosave_slot  # an author's jump saves apart: DEBUG_RUN
         self._checked: dict[str, tuple[int, int]] = {}  # slot -> (mtime_ns, size) known loadable
+        self._claimed = False
+
+    # -- whose folder -------------------------------------------------------
+    def claim(self, *, write: bool = True) -> None:
+        """Make sure the save folder is this story's: SaveError if another
+        story with the same id has saved there. A story is the same one when
+        its folder, its title or its start scene is (a new version changes
+        one at most); saving makes the folder remember it as it is now."""
+        if self._claimed:
+            return
+        mine = {"id": self.story.id, "title": self.story.title, "start": self.story.start,
+                "root": str(self.story.root)}
+        marker = self.folder / OWNER
+        try:
+            with open(marker, "rb") as handle:
+                theirs = json.loads(handle.read(MAX_OWNER_BYTES).decode("utf-8"))
+            if not isinstance(theirs, dict):
+                theirs = {}
+        except FileNotFoundError:
+            theirs = None
+        except (OSError, ValueError, RecursionError):
+            theirs = {}  # unreadable: nobody can show it is another story's
+        if theirs and not any(theirs.get(k) == mine[k] for k in ("root", "title", "start")):
+            title = theirs.get("title")
+            other = f"'{title}'" if isinstance(title, str) else "another story"
+            raise SaveError(f"the save folder {self.folder} holds the saves of {other}, which has the same "
+                            f"id '{self.story.id}' as this one; give this story its own id in its story.yaml, "
+                            "or keep its saves apart with --save-dir")
+        if not write:
+            return
+        if theirs != mine:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                atomic.write(marker, json.dumps(mine).encode(), durable=False)
+            except OSError:
+                pass  # a read-only folder: saving says so itself
+        self._claimed = True
 
     # -- paths ------------------------------------------------------------
     def path(self, name: str) -> Path:
@@ -90,6 +129,7 @@ class SaveStore:
         except (SaveError, ValueError, RecursionError) as exc:
             raise SaveError(f"the game would not be able to load this save back ({exc})") from None
         backup = path.with_name(path.name + BACKUP_SUFFIX)
+        self.claim()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             keep = backup if self._loadable_now(name, path) else None  # never push out the last good copy
@@ -126,6 +166,7 @@ class SaveStore:
             self.save(self.autosave_slot, state)
             return
         if self.fresh_run:
+            self.claim()
             self.fresh_run = False
             if self.path(AUTOSAVE).exists():  # keep the last runs: starting afresh never loses one
                 try:
