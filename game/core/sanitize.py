@@ -2,17 +2,26 @@
 typing can drive the terminal (or a program reading JSON lines).
 
 `safe` is for everything a front end shows (plain, JSON lines, the terminal
-UI, transcripts): control characters (C0 but tab and newline, DEL, C1) and
-bidirectional overrides become U+FFFD. `visible` is for diagnostics, where
-an author needs to see what is there: the same characters as \\xNN.
+UI, transcripts): control characters (C0 but tab and newline, DEL, C1),
+bidirectional controls and marks, zero-width and other invisible format
+characters, tag characters and the line and paragraph separators
+U+2028/U+2029 become U+FFFD. `visible` is for diagnostics, where an author
+needs to see what is there: the same characters as \\xNN or \\uNNNN. A
+story may not contain any of them (the YAML reader refuses them, located).
 """
 
 from __future__ import annotations
 
 import re
 
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Characters that can drive a terminal, or hide or reorder text a reader sees,
+# beyond the C0/C1 controls: bidi controls and marks, zero-width and other
+# invisible format characters, line/paragraph separators, interlinear
+# annotations, tag characters, and non-characters.
+HIDDEN = ("\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+          "\ufffe\uffff\U000e0000-\U000e007f")
+UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{HIDDEN}]")
+_UNPRINTABLE = re.compile(f"[\x00-\x1f\x7f-\x9f{HIDDEN}]")
 
 
 def safe(text: str) -> str:
@@ -34,4 +43,9 @@ def safe_data(value):
 def visible(text: str) -> str:
     """Control characters written as \\xNN, so a message can never drive the
     terminal it is printed on (names in messages come from story files)."""
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"

@@ -28,7 +28,7 @@ from prompt_toolkit.layout import (ConditionalContainer, Float, FloatContainer, 
                                    Window)
 from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl, UIContent, UIControl
 from prompt_toolkit.layout.menus import CompletionsMenu
-from prompt_toolkit.layout.processors import BeforeInput
+from prompt_toolkit.layout.processors import BeforeInput, Processor, Transformation
 from prompt_toolkit.output.color_depth import ColorDepth
 from prompt_toolkit.styles import Style
 
@@ -87,6 +87,15 @@ def _wrap(text: str, width: int, style: str, indent: str = "", first: Line | Non
     if first:
         lines[0] = first + lines[0]
     return lines
+
+
+class SafeInput(Processor):
+    """What the player types or pastes is shown through the one sanitiser:
+    a bidi control or escape in the input line shows as U+FFFD (one
+    character for one, so the cursor stays where it is)."""
+
+    def apply_transformation(self, ti):
+        return Transformation([(style, safe(text), *rest) for style, text, *rest in ti.fragments])
 
 
 class LabelCompleter(Completer):
@@ -171,7 +180,7 @@ class TerminalUI:
         choices = Window(ChoicesControl(self), dont_extend_height=True)
         hint = ConditionalContainer(Window(FormattedTextControl(lambda: [("class:hint", self.hint)]), height=1),
                                     filter=Condition(lambda: bool(self.hint)))
-        self.input_window = Window(BufferControl(self.buffer, input_processors=[BeforeInput("> ", "class:prompt")]),
+        self.input_window = Window(BufferControl(self.buffer, input_processors=[SafeInput(), BeforeInput("> ", "class:prompt")]),
                                    height=1)
         toolbar = Window(FormattedTextControl(self._toolbar), height=1, style="class:toolbar")
         body = HSplit([story, rule, choices, hint, self.input_window, toolbar])

@@ -21,7 +21,7 @@ from game.core import model as m
 from game.core.kinds import Use, Where
 from game.core.symbols import Symbols
 
-FORMAT = 4  # 4: the forget effect
+FORMAT = 5  # 4: the forget effect; 5: stories with invisible characters are refused
 KEEP = 32  # cached stories kept; older ones are removed
 _NONE = m.NO_EFFECTS
 _OPS = ("define", "read", "write", "touch")

@@ -21,6 +21,8 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent, StreamEndEvent
 from yaml.nodes import ScalarNode
 
+from game.core.sanitize import HIDDEN
+
 try:  # libyaml's parser and composer, ~10x faster than the pure-Python one
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -63,10 +65,10 @@ _CORE = {
 # Characters refused anywhere in a story file, found before parsing so the
 # error names the spot: what YAML itself refuses, plus C1 controls and the
 # bidirectional overrides that could reorder what a terminal shows.
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+_BAD_CHARS = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{HIDDEN}]")
 # After a clean decode, only escapes in double-quoted scalars ("\e", "\x07")
 # can still make such characters; those scalars are checked as they are read.
-_ESCAPED_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_ESCAPED_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{HIDDEN}]")
 
 
 class YamlError(Exception):
@@ -100,6 +102,12 @@ class YSeq(list):
         return self.item_pos[index] if index < len(self.item_pos) else self.pos
 
 
+def _kind(char: str) -> str:
+    """What a refused character is, for its error message."""
+    return "control character" if ord(char) < 0xA0 else \
+        "invisible or direction-changing character"
+
+
 def _pos(node) -> Pos:
     mark = node.start_mark
     return (mark.line + 1, mark.column + 1)
@@ -121,7 +129,7 @@ def decode(data: bytes) -> str:
         before = text[: bad.start()]
         line = before.count("\n") + 1
         col = bad.start() - (before.rfind("\n") + 1) + 1
-        raise YamlError((line, col), f"control character U+{ord(bad.group()):04X} is not allowed")
+        raise YamlError((line, col), f"{_kind(bad.group())} U+{ord(bad.group()):04X} is not allowed")
     return text
 
 
@@ -282,7 +290,7 @@ class _Builder:
                 else:
                     if event.style == '"' and _ESCAPED_CONTROL.search(text):
                         bad = _ESCAPED_CONTROL.search(text).group()
-                        self.errors.append(YamlError(_pos(event), f"quoted text contains control character U+{ord(bad):04X} "
+                        self.errors.append(YamlError(_pos(event), f"quoted text contains {_kind(bad)} U+{ord(bad):04X} "
                                                                   "(terminal escapes are not allowed in a story)"))
                         text = _ESCAPED_CONTROL.sub("\ufffd", text)
                         event.value = text
