@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 MANIFEST = 'id: hostile\ntitle: Hostile\nversion: "1"\nstart: {start}\n'
-BIG = ("huge_file", "node_flood", "many_choices", "no_ending_100k_scenes", "too_many_files")
+BIG = ("huge_file", "node_flood", "many_choices", "no_ending_100k_scenes", "too_many_files",
+       "alias_long_string", "alias_chain_depth", "huge_integer", "long_hex", "sexagesimal", "huge_key")
 
 
 def make_big(root: Path) -> Path:
@@ -31,4 +32,18 @@ def make_big(root: Path) -> Path:
     path = folder("too_many_files")
     for i in range(5_001):
         (path / f"f{i}.yaml").write_text(f"scenes:\n  s{i}: {{title: T, text: x}}\n")
+    # an alias to a 1 MB string, used 20,000 times: one node each, 20 GB of text
+    (folder("alias_long_string") / "scenes.yaml").write_text(
+        "texts: &t '" + "w " * 500_000 + "'\nscenes: [" + ", ".join(["*t"] * 20_000) + "]\n")
+    # each anchor nests the last one a level deeper: 15 KB, 200 levels once expanded
+    lines = ["a0: &a0 [x]"] + [f"a{i}: &a{i} [[*a{i - 1}]]" for i in range(1, 200)]
+    (folder("alias_chain_depth") / "scenes.yaml").write_text("\n".join(lines) + "\nscenes: {}\n")
+    (folder("huge_integer") / "scenes.yaml").write_text("scenes:\n  start: {title: S, text: x, effects: "
+                                                         "{add: {x: " + "9" * 5_000 + "}}}\n")
+    (folder("long_hex") / "scenes.yaml").write_text("scenes:\n  start: {title: S, text: x, effects: "
+                                                     "{add: {x: 0x" + "f" * 5_000 + "}}}\n")
+    (folder("sexagesimal") / "scenes.yaml").write_text("scenes:\n  start: {title: S, text: x, effects: "
+                                                        "{add: {x: !!int \"" + "1:" * 300_000 + "1\"}}}\n")
+    (folder("huge_key") / "scenes.yaml").write_text("scenes:\n  start:\n    title: S\n    ? " + "k" * 15_000_000
+                                                     + "\n    : x\n")
     return root

@@ -12,6 +12,13 @@ ERROR = "error"
 WARNING = "warning"
 
 
+MAX_MESSAGE = 1_000  # characters of one message: a name quoted from a hostile file is cut, not echoed whole
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + f"... ({len(text):,} characters)"
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem in a story, at a file, line and column (1-based)."""
@@ -25,9 +32,9 @@ class Diagnostic:
 
     def format(self) -> str:
         place = f"{self.file}:{self.line}:{self.col}" if self.line else self.file
-        text = f"{place}: {self.severity}: {self.message}"
+        text = f"{place}: {self.severity}: {_short(self.message)}"
         if self.hint:
-            text += f" ({self.hint})"
+            text += f" ({_short(self.hint)})"
         return visible(text)
 
     def sort_key(self) -> tuple:

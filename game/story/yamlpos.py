@@ -7,7 +7,9 @@ we construct plain Python values from it ourselves so that:
 * a duplicate key is an error instead of silently keeping the last value,
 * only the core scalar tags are accepted (no ``!!python/...``, no timestamps
   turning into datetimes, no binary),
-* aliases are expanded under a node budget, so an alias bomb costs nothing.
+* aliases are expanded under a node budget and a budget of text (an alias
+  to a long string counts its characters each time), and what an alias
+  brings in counts toward the nesting limit, so an alias bomb costs nothing.
 
 Positions are 1-based (line, column).
 """
@@ -35,7 +37,11 @@ Pos = tuple[int, int]
 # file stays under its length; the slack is for sensible use of anchors.
 ALIAS_SLACK = 100_000
 MAX_NODES = 1_000_000  # per file, whatever its length: bounds time and memory
-MAX_DEPTH = 64  # nesting of mappings and sequences
+MAX_DEPTH = 64  # nesting of mappings and sequences, aliases expanded
+# Text that aliases may add per file, in characters: an alias to a long string
+# is one node but can cost megabytes each time it is used.
+MAX_ALIAS_CHARS = 1_000_000
+MAX_KEY_CHARS = 1_000  # a key is a name; a longer one is refused before anything quotes it
 
 _STR = "tag:yaml.org,2002:str"
 _SCALAR_TAGS = {
@@ -44,6 +50,8 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:int": "construct_yaml_int",
     "tag:yaml.org,2002:float": "construct_yaml_float",
 }
+_INT = "tag:yaml.org,2002:int"
+MAX_DIGITS = 18  # no number in a story needs more; Python refuses 4,300+ and is slow well before
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _scalars = SafeConstructor()
@@ -190,12 +198,12 @@ def _explain(text: str, exc, pos: Pos) -> tuple[Pos, str] | None:
     if exc.problem == "mapping values are not allowed in this context":
         if before is not None and _indent(here) > _indent(lines[before]) and ":" in lines[before] \
                 and not lines[before].rstrip().endswith(":"):
-            key = here.strip().split(":")[0]
-            above = lines[before].strip().lstrip("- ").split(":")[0]
+            key = _cut(here.strip().split(":")[0])
+            above = _cut(lines[before].strip().lstrip("- ").split(":")[0])
             return ((line_no + 1, _indent(here) + 1),
                     f"'{key}:' is indented more than '{above}:' on the line above, so it reads as more of "
                     f"'{above}''s value; indent it like '{above}:'")
-        key = here[: pos[1] - 1].rstrip().split(":")[0].strip().lstrip("- ")
+        key = _cut(here[: pos[1] - 1].rstrip().split(":")[0].strip().lstrip("- "))
         return (pos, f"a ': ' inside the unquoted text of '{key}' would start a new key: put the text in quotes "
                      "(\"...\") or write it as a block ('|' or '>' after the colon, the text on the lines below)")
     if exc.problem == "did not find expected '-' indicator" and exc.context_mark is not None:
@@ -204,7 +212,7 @@ def _explain(text: str, exc, pos: Pos) -> tuple[Pos, str] | None:
         content = _indent(item) + 2
         return ((line_no + 1, _indent(here) + 1),
                 f"this line is not indented as part of the list item that starts at line {start + 1}: indent it "
-                f"by {content} spaces, to line up with '{item.strip()[2:].split(':')[0]}:', or start a new item "
+                f"by {content} spaces, to line up with '{_cut(item.strip()[2:].split(':')[0])}:', or start a new item "
                 "with '- '")
     if exc.problem == "could not find expected ':'" and before is not None:
         return ((before + 1, _indent(lines[before]) + 1),
@@ -213,11 +221,46 @@ def _explain(text: str, exc, pos: Pos) -> tuple[Pos, str] | None:
     return None
 
 
+def _cut(name: str) -> str:
+    """A name quoted in a message: the start of it, if it is long."""
+    return name if len(name) <= 60 else name[:60] + "..."
+
+
 def _char_at(text: str, line: int, column: int) -> str:
     lines = text.split("\n", line + 1)
     if line < len(lines) and 0 <= column < len(lines[line]):
         return lines[line][column]
     return ""
+
+
+def _check_digits(event) -> None:
+    digits = len(event.value.lstrip("+-"))
+    if digits > MAX_DIGITS:
+        raise YamlError(_pos(event), f"a number {digits:,} characters long; numbers here have at most {MAX_DIGITS} digits")
+
+
+def _measure(value) -> tuple[int, int]:
+    """Characters of text in a value (keys and strings) and its nesting depth,
+    without recursion; a collection reached twice (through aliases inside it)
+    is measured once and counted each time, as it would be expanded."""
+    if not isinstance(value, (YMap, YSeq)):
+        return (len(value) if isinstance(value, str) else 0), 0
+    memo: dict[int, tuple[int, int]] = {}
+    work = [(value, False)]
+    while work:
+        node, done = work.pop()
+        if id(node) in memo:
+            continue
+        children = [v for v in (node.values() if isinstance(node, YMap) else node) if isinstance(v, (YMap, YSeq))]
+        if not done:
+            work.append((node, True))
+            work.extend((c, False) for c in children if id(c) not in memo)
+            continue
+        chars = sum(len(k) for k in node) if isinstance(node, YMap) else 0
+        chars += sum(len(v) for v in (node.values() if isinstance(node, YMap) else node) if isinstance(v, str))
+        inner = [memo[id(c)] for c in children]
+        memo[id(node)] = (chars + sum(c for c, _ in inner), 1 + max((d for _, d in inner), default=0))
+    return memo[id(value)]
 
 
 class _Frame:
@@ -240,8 +283,10 @@ class _Builder:
         self.alias_free_budget = alias_free_budget
         self.count = 0
         self.errors: list[YamlError] = []
-        self.anchors: dict[str, tuple[object, int]] = {}  # name -> (value, nodes it expands to)
+        # name -> (value, nodes it expands to, characters of text in it, nesting depth)
+        self.anchors: dict[str, tuple[object, int, int, int]] = {}
         self.open: set[str] = set()  # anchors of collections still being read
+        self.alias_chars = 0  # text brought in by aliases so far
 
     def document(self):
         get, check = self.loader.get_event, self.loader.check_event
@@ -296,7 +341,7 @@ class _Builder:
                         event.value = text
                     value = self.scalar(event)
                 if event.anchor:
-                    self.anchors[event.anchor] = (value, 1)
+                    self.anchors[event.anchor] = (value, 1, len(text), 0)
                 mark = event.start_mark
                 line, col = mark.line + 1, mark.column + 1
                 if not stack:
@@ -307,6 +352,8 @@ class _Builder:
                     frame.value.append(value)
                     frame.value.item_pos.append((line, col))
                 elif frame.key is None:  # a key: keys stay text (`no:` and `1:` are names)
+                    if len(text) > MAX_KEY_CHARS:
+                        raise YamlError((line, col), f"a key {len(text):,} characters long; keys are short names")
                     frame.key = (text, line, col, text == "<<" and not event.style and event.tag is None)
                 else:
                     key, key_line, key_col, merge = frame.key
@@ -351,10 +398,16 @@ class _Builder:
                     raise YamlError(pos, "an alias refers to the node that contains it")
                 if event.anchor not in self.anchors:
                     raise YamlError(pos, f"unknown alias '*{event.anchor}'")
-                value, size = self.anchors[event.anchor]
+                value, size, chars, depth = self.anchors[event.anchor]
                 self.count = count
                 self.grow(size, event)
                 count = self.count
+                self.alias_chars += chars
+                if self.alias_chars > MAX_ALIAS_CHARS:
+                    raise YamlError(pos, f"aliases bring in more than {MAX_ALIAS_CHARS:,} characters of text "
+                                         "(an alias bomb?)")
+                if len(stack) + depth > MAX_DEPTH:
+                    raise YamlError(pos, f"this alias nests the document deeper than {MAX_DEPTH} levels")
             else:  # the end of a sequence or mapping
                 frame = stack.pop()
                 value = None if frame.forbidden else frame.value
@@ -362,7 +415,7 @@ class _Builder:
                     self.merge(value, frame.merges)
                 if frame.anchor:
                     self.open.discard(frame.anchor)
-                    self.anchors[frame.anchor] = (value, count - frame.first_count + 1)
+                    self.anchors[frame.anchor] = (value, count - frame.first_count + 1, *_measure(value))
                 pos = frame.value.pos
             if not stack:
                 self.count = count
@@ -411,6 +464,8 @@ class _Builder:
                 return event.value  # quoted, block or explicitly non-specific: text
             for resolved, pattern in _CORE.items():
                 if pattern.match(event.value):
+                    if resolved == _INT:
+                        _check_digits(event)
                     return getattr(_scalars, _SCALAR_TAGS[resolved])(ScalarNode(resolved, event.value))
             return event.value
         if tag == _STR:
@@ -418,6 +473,10 @@ class _Builder:
         method = _SCALAR_TAGS.get(tag)
         if method is None:
             return self.forbidden(event)
+        if tag == _INT:  # only what the core schema writes: no 1:20:00 (sexagesimal), no 1_000
+            if not _CORE[_INT].match(event.value):
+                raise YamlError(_pos(event), "'!!int' must be a whole number written in digits")
+            _check_digits(event)
         try:
             return getattr(_scalars, method)(ScalarNode(tag, event.value))
         except (ConstructorError, ValueError):
