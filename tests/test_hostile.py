@@ -119,3 +119,102 @@ def test_a_bom_is_accepted():
 def test_every_committed_case_is_checked():
     committed = {p.name for p in HOSTILE.iterdir() if p.is_dir()} - {"bom_is_fine"}
     assert committed <= set(EXPECTED)
+
+
+@pytest.mark.parametrize("kind", ["sparse 3 GB", "4 MB of answers"])
+def test_a_hostile_transcript_is_refused_in_one_line_within_bounds(kind, tmp_path):
+    import shutil
+
+    story = tmp_path / "vault"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "night-vault", story)
+    for old in story.glob("*.transcript"):
+        old.unlink()
+    path = story / "huge.transcript"
+    if kind == "sparse 3 GB":
+        with open(path, "wb") as handle:
+            handle.truncate(3 * 1024 ** 3)
+    else:
+        path.write_text("> look\n" * 600_000)  # 4.2 MB
+    home = tmp_path / "home"
+    home.mkdir()
+    for args in (["test", str(story), "--random", "0"], ["test", str(story), "--random", "0", "--update"]):
+        code, out, err, seconds, peak = run_bounded(args, cwd=tmp_path, home=home)
+        assert code == 1 and "Traceback" not in err, out + err
+        assert "huge.transcript: " in out and "is larger than 1,048,576 bytes" in out, out
+        assert peak < MEMORY_MB, f"{peak:.0f} MB"
+    assert path.stat().st_size > 4_000_000  # --update left it alone
+
+
+def test_a_transcript_with_too_many_answers_is_refused(tmp_path):
+    from game.author import transcripts
+    from game.story import loader
+
+    story = loader.load_story(Path(__file__).resolve().parent.parent / "examples" / "night-vault")
+    path = tmp_path / "many.transcript"
+    path.write_text("> look\n" * (transcripts.MAX_ANSWERS + 1))
+    result = transcripts.run(story, path, "many.transcript")
+    assert result.failures == ["many.transcript: the transcript cannot be played: it has 2,001 answers; the limit "
+                               "is 2,000, so split it"]
+
+
+def _odd_folder(kind: str, root: Path) -> Path:
+    import shutil
+
+    story = root / kind
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "night-vault", story)
+    if kind == "nested_1100":
+        deep = story
+        for _ in range(1_100):  # one at a time: mkdir(parents=True) recurses
+            deep = deep / "d"
+            deep.mkdir()
+        (deep / "x.yaml").write_text("scenes: {}\n")
+    elif kind == "link_loops":
+        (story / "up").symlink_to("..")
+        (story / "a").mkdir()
+        (story / "a" / "self").symlink_to(story / "a")
+    else:  # a scene file and a transcript whose names are not UTF-8
+        with open(os.fsencode(story) + b"/\xff\xfe.yaml", "w") as handle:
+            handle.write("scenes: {}\n")
+        with open(os.fsencode(story) + b"/\xff.transcript", "w") as handle:
+            handle.write("> 1\n")
+    return story
+
+
+def _remove_deep(top: Path) -> None:
+    """Remove a chain of nested folders from the bottom up: shutil.rmtree (and
+    pytest's own clean-up of old runs) recurse, and 1,100 levels is too deep."""
+    chain = []
+    while top.is_dir() and not top.is_symlink():
+        chain.append(top)
+        top = top / "d"
+    for folder in reversed(chain):
+        for item in folder.iterdir():
+            if item.is_file() or item.is_symlink():
+                item.unlink()
+        folder.rmdir()
+
+
+ODD_FOLDERS = {
+    "nested_1100": r"nested_1100(/d){33}: error: folders nested deeper than 32 levels are not read",
+    "link_loops": None,  # links are not followed: the story is the vault, and plays
+    "name_not_utf8": r"name_not_utf8/\\xff\\xfe\.yaml: error: the name is not UTF-8 text: rename it",
+}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file names and links")
+@pytest.mark.parametrize("command", ["check", "play", "test"])
+@pytest.mark.parametrize("kind", sorted(ODD_FOLDERS))
+def test_odd_story_folders_get_one_clear_error(kind, command, tmp_path):
+    story = _odd_folder(kind, tmp_path)
+    home = tmp_path / "home"
+    home.mkdir()
+    args = [command, str(story)] + (["--plain"] if command == "play" else ["--random", "0"] if command == "test" else [])
+    try:
+        code, out, err, seconds, peak = run_bounded(args, cwd=tmp_path, home=home)
+    finally:
+        _remove_deep(story / "d")
+    assert "Traceback" not in err, err
+    if ODD_FOLDERS[kind] is None:
+        assert code == 0, out + err
+    else:
+        assert code == 1 and re.search(ODD_FOLDERS[kind], err.splitlines()[0]), err

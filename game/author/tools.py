@@ -110,7 +110,14 @@ def run_tests(story: m.Story, *, limit: int, random_runs: int, seed: int, max_st
     for path in files:
         shown = _display(path)
         if update:
-            transcripts.update(story, path)
+            try:
+                transcripts.update(story, path)
+            except (transcripts.TooBig, OSError) as exc:
+                problems += 1
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                lines.append(f"transcript: {shown}: not re-recorded: {reason}")
+                report["transcripts"].append({"file": shown, "updated": False, "failures": [reason]})
+                continue
             lines.append(f"transcript: {shown}: re-recorded")
             report["transcripts"].append({"file": shown, "updated": True})
             continue

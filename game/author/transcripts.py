@@ -25,7 +25,8 @@ from game.core import model as m
 from game.core.session import Session
 
 SUFFIX = ".transcript"
-MAX_TRANSCRIPT_BYTES = 4 * 1024 * 1024
+MAX_TRANSCRIPT_BYTES = 1024 * 1024  # read no more than this: a transcript is answers and what they show
+MAX_ANSWERS = 2_000  # each answer is a step played twice (plain, then through a save)
 
 
 @dataclass
@@ -46,7 +47,11 @@ class Result:
 
 
 def find(root: str | Path) -> list[Path]:
-    return sorted(p for p in Path(root).rglob(f"*{SUFFIX}") if p.is_file() and not p.is_symlink())
+    """Transcripts below a story folder (the loader's walk: bounded, no links)."""
+    from game.story.loader import FolderWalk
+
+    return [Path(root) / rel for rel in FolderWalk(Path(root), (SUFFIX,)).found
+            if (Path(root) / rel).is_file() and not (Path(root) / rel).is_symlink()]
 
 
 def parse(text: str) -> list[Step]:
@@ -91,9 +96,31 @@ def _first_missing(expected: list[str], actual: list[str]) -> int | None:
     return None
 
 
+class TooBig(Exception):
+    """A transcript past the limits, with the reason."""
+
+
+def read(path: Path) -> str:
+    """The transcript's text, reading at most MAX_TRANSCRIPT_BYTES (TooBig
+    past that, or past MAX_ANSWERS answers)."""
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_TRANSCRIPT_BYTES + 1)
+    if len(data) > MAX_TRANSCRIPT_BYTES:
+        raise TooBig(f"it is larger than {MAX_TRANSCRIPT_BYTES:,} bytes; split it into several transcripts")
+    text = data.decode("utf-8", errors="replace")
+    answers = sum(1 for line in text.splitlines() if line.lstrip().startswith(">"))
+    if answers > MAX_ANSWERS:
+        raise TooBig(f"it has {answers:,} answers; the limit is {MAX_ANSWERS:,}, so split it")
+    return text
+
+
 def run(story: m.Story, path: Path, display: str) -> Result:
-    data = path.read_bytes()[: MAX_TRANSCRIPT_BYTES]
-    steps = parse(data.decode("utf-8", errors="replace"))
+    try:
+        steps = parse(read(path))
+    except TooBig as exc:
+        return Result(path, [f"{display}: the transcript cannot be played: {exc}"])
+    except OSError as exc:
+        return Result(path, [f"{display}: the transcript cannot be read ({exc.strerror or exc})"])
     answers = [s.answer for s in steps]
     failures: list[str] = []
     for round_trip in (False, True):
@@ -118,7 +145,7 @@ def run(story: m.Story, path: Path, display: str) -> Result:
 def update(story: m.Story, path: Path) -> None:
     """Re-record: keep the answers and comments, replace the expected lines
     with everything the game shows now."""
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = read(path)  # TooBig: the caller reports it
     steps = parse(text)
     outputs = _outputs(story, [s.answer for s in steps], False)
     out = []

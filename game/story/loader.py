@@ -37,17 +37,65 @@ def display_path(root: str | os.PathLike, rel: str) -> str:
         return str(path)
 
 
-def story_files(root: Path) -> list[str]:
-    """Scene files below root, relative, in a stable order (manifest excluded)."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root):  # os.walk does not follow links
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                rel = os.path.relpath(os.path.join(dirpath, name), root)
-                if rel != MANIFEST:
-                    found.append(rel.replace(os.sep, "/"))
-    return found
+MAX_FOLDER_DEPTH = 32  # folders inside a story folder, one inside another
+
+
+class FolderWalk:
+    """Files below a folder with one of some suffixes, relative, in a stable
+    order: iterative (no recursion, however deep the folders go), never
+    following links (so a link loop is nothing), skipping hidden names, and
+    noting what it will not read: folders nested past MAX_FOLDER_DEPTH, and
+    names that are not UTF-8 (they could not be shown or saved as text)."""
+
+    def __init__(self, root: Path, suffixes: tuple[str, ...]):
+        self.found: list[str] = []
+        self.problems: list[tuple[str, str]] = []  # (where, what), shown as diagnostics by the caller
+        stack = [("", 0)]
+        while stack:
+            rel_dir, depth = stack.pop()
+            try:
+                with os.scandir(root / rel_dir if rel_dir else root) as entries:
+                    listing = sorted(entries, key=lambda e: e.name)
+            except OSError as exc:
+                self.problems.append((rel_dir or ".", f"cannot list this folder ({exc.strerror or exc})"))
+                continue
+            folders = []
+            for entry in listing:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    continue
+                if not is_dir and not name.endswith(suffixes):
+                    continue  # not ours to read, whatever its name
+                try:
+                    name.encode("utf-8")
+                except UnicodeEncodeError:
+                    shown = os.fsencode(rel).decode("utf-8", "backslashreplace")
+                    self.problems.append((shown, "the name is not UTF-8 text: rename it"))
+                    continue
+                if is_dir:
+                    if depth + 1 > MAX_FOLDER_DEPTH:
+                        self.problems.append((rel, f"folders nested deeper than {MAX_FOLDER_DEPTH} levels are "
+                                                   "not read"))
+                    else:
+                        folders.append(rel)
+                else:
+                    self.found.append(rel)
+            stack.extend((f, depth + 1) for f in reversed(folders))
+        self.found.sort(key=lambda rel: rel.split("/"))
+
+
+def story_files(root: Path, problems: list | None = None) -> list[str]:
+    """Scene files below root, relative, in a stable order (manifest excluded).
+    What the walk would not read goes to `problems`, if given."""
+    walk = FolderWalk(root, (".yaml", ".yml"))
+    if problems is not None:
+        problems.extend(walk.problems)
+    return [rel for rel in walk.found if rel != MANIFEST]
 
 
 class _Budget:
@@ -131,7 +179,10 @@ def _load_all(root: str | os.PathLike, use_cache: bool, partial: list | None) \
         return None, [Diagnostic(manifest_shown, 0, 0, f"a story folder needs a manifest, {MANIFEST}",
                                  hint="see docs/authoring.md")]
     diags: list[Diagnostic] = []
-    rels = [MANIFEST, *story_files(base)]
+    skipped: list[tuple[str, str]] = []
+    rels = [MANIFEST, *story_files(base, skipped)]
+    for where, what in skipped:
+        diags.append(Diagnostic(display_path(root, where), 0, 0, what))
     if len(rels) - 1 > MAX_FILES:
         diags.append(Diagnostic(str(root), 0, 0, f"{len(rels) - 1:,} scene files; the limit is {MAX_FILES:,}"))
         return None, diags
