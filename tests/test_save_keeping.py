@@ -5,6 +5,7 @@ game writes it can load back; an empty slot name is refused."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -158,3 +159,46 @@ def test_a_new_version_of_the_same_story_keeps_its_saves(tmp_path):
                                   for line in manifest.read_text().splitlines()) + "\n")
     again = run_game("play", str(copy), "--load", "mine", input="quit\n", env=env)
     assert again.returncode == 0 and "Resuming 'mine'" in again.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_named_like_a_save_never_hangs_a_start_or_a_listing(tmp_path):
+    env = {"DEAD_RECKONING_SAVE_DIR": str(tmp_path)}
+    run_game("examples/night-vault", input="1\n", env=env)
+    os.mkfifo(tmp_path / "night-vault" / "pipe.json")
+    started = run_game("examples/night-vault", input="quit\n", env=env, timeout=30)
+    assert started.returncode == 0 and "Your last run is saved (turn 1" in started.stdout
+    listing = run_game("saves", "examples/night-vault", env=env, timeout=30).stdout
+    assert "pipe" in listing and "(cannot be loaded: it is not a regular file)" in listing
+    resumed = run_game("--continue", "examples/night-vault", input="quit\n", env=env, timeout=30)
+    assert "Resuming 'autosave' (turn 1)." in resumed.stdout
+    loaded = run_game("play", "examples/night-vault", "--load", "pipe", env=env, timeout=30)
+    assert loaded.returncode == 1 and "it is not a regular file" in loaded.stderr
+
+
+def test_a_listing_reads_each_saves_head_not_the_whole_file(tmp_path, story, monkeypatch):
+    store = saves.SaveStore(tmp_path, story)
+    state = engine.new_game(story)
+    for i in range(10):
+        path = store.save(f"big{i}", state)
+        raw = path.read_bytes()  # the same save with 4 MB more of undo-free padding in its state
+        cut = raw.index(b',"state":') + len(b',"state":')
+        path.write_bytes(raw[:cut] + b'{"pad":"' + b"x" * (4 << 20) + b'",' + raw[cut + 1:])
+    read = []
+    real = saves._open_regular
+
+    def counting(path):
+        handle = real(path)
+        original = handle.read
+
+        def counted(n=-1):
+            data = original(n)
+            read.append(len(data))
+            return data
+        handle.read = counted
+        return handle
+
+    monkeypatch.setattr(saves, "_open_regular", counting)
+    listed = saves.SaveStore(tmp_path, story).slots()
+    assert [s.problem for s in listed] == [None] * 10 and {s.turn for s in listed} == {0}
+    assert 0 < sum(read) <= 10 * (saves.HEAD_BYTES + 1)

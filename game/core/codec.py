@@ -136,9 +136,9 @@ def _undo_text(u: Undo, table: _Checkpoints) -> str:
 # ---------------------------------------------------------------- reading
 
 
-def decode(story: m.Story, data: object) -> tuple[State, list[str]]:
-    """A validated State from save data, and notes for the player (such as
-    'made with an earlier version of the story'). Raises SaveError."""
+def check_head(story: m.Story, data: object) -> dict:
+    """The part of a save before its state: that it is a save, of a format
+    this game reads, of this story. Returns the story block. SaveError."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SaveError("it is not a Dead Reckoning save")
     version = data.get("version")
@@ -151,6 +151,24 @@ def decode(story: m.Story, data: object) -> tuple[State, list[str]]:
     story_id = _field(about, "id", str, "story id")
     if story_id != story.id:
         raise SaveError(f"it belongs to the story '{story_id[:64]}', not '{story.id}'")
+    return about
+
+
+def summary(data: dict) -> tuple[str, str, int]:
+    """(chapter, scene title, turn) as the save's head records them, for a
+    listing that does not read the state. SaveError if they are not there."""
+    about = _field(data, "summary", dict, "summary")
+    chapter, title = about.get("chapter"), about.get("title")
+    if not isinstance(chapter, str) or not isinstance(title, str):
+        raise SaveError("its summary is damaged")
+    return chapter[:200], title[:200], _int(about.get("turn"), "the turn in its summary", 0)
+
+
+def decode(story: m.Story, data: object) -> tuple[State, list[str]]:
+    """A validated State from save data, and notes for the player (such as
+    'made with an earlier version of the story'). Raises SaveError."""
+    about = check_head(story, data)
+    version = data["version"]
     exact = about.get("fingerprint") == story.fingerprint
 
     checkpoints_raw = _field(data, "checkpoints", list, "checkpoints")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ PREVIOUS_RUNS = 5  # previous-run, previous-run-2 ... previous-run-5, newest fir
 DEBUG_RUN = "debug-run"  # where a run begun with --start/--set/--give saves itself
 BACKUP_SUFFIX = ".bak"
 MAX_SAVE_BYTES = 8 * 1024 * 1024
+HEAD_BYTES = 64 * 1024  # a listing reads this much of each save: its head holds the summary
 OWNER = ".story.json"  # which story a save folder belongs to (its id alone may be shared by accident)
 MAX_OWNER_BYTES = 64 * 1024
 SLOT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}\Z")  # \Z: "$" would let a final newline in
@@ -210,7 +212,7 @@ class SaveStore:
 
     def _read_json(self, path: Path, name: str) -> object:
         try:
-            with open(path, "rb") as handle:
+            with _open_regular(path) as handle:
                 data = handle.read(MAX_SAVE_BYTES + 1)
         except FileNotFoundError:
             raise SaveError("there is no save by that name (type 'saves' to list them)") from None
@@ -218,20 +220,12 @@ class SaveStore:
             raise SaveError(f"the file cannot be read ({exc.strerror or exc})") from None
         if len(data) > MAX_SAVE_BYTES:
             raise SaveError(f"the file is larger than {MAX_SAVE_BYTES:,} bytes")
-        try:
-            return json.loads(data.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise SaveError("the file is damaged (it is not text)") from None
-        except json.JSONDecodeError as exc:
-            truncated = exc.pos >= len(data.strip()) or exc.msg.startswith("Unterminated string")
-            where = "it ends too soon" if truncated else \
-                f"invalid JSON at line {exc.lineno}, column {exc.colno}"
-            raise SaveError(f"the file is damaged ({where})") from None
-        except (RecursionError, ValueError):
-            raise SaveError("the file is damaged (nested too deeply or numbers too large)") from None
+        return _parse(data)
 
     def slots(self) -> list[SlotInfo]:
-        """Every slot of this story, newest first, with what a list shows."""
+        """Every slot of this story, newest first, with what a list shows:
+        read from each save's head (its first bytes) and its last byte, never
+        the whole file, and never blocking on a file that is not a regular one."""
         out = []
         try:
             paths = sorted(self.folder.glob("*.json"))
@@ -246,41 +240,101 @@ class SaveStore:
             except OSError:
                 continue
             try:
-                state, _ = codec.decode(self.story, self._read_json(path, name))
-                scene = self.story.scenes[state.scene]
-                out.append(SlotInfo(name, modified, scene.chapter, scene.title, state.turn, None))
+                chapter, title, turn = self._summary(path, name)
+                out.append(SlotInfo(name, modified, chapter, title, turn, None))
             except SaveError as exc:
                 out.append(SlotInfo(name, modified, "", "", None, str(exc)))
         return sorted(out, key=lambda s: s.modified, reverse=True)
+
+    def _summary(self, path: Path, name: str) -> tuple[str, str, int]:
+        try:
+            with _open_regular(path) as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > MAX_SAVE_BYTES:
+                    raise SaveError(f"the file is larger than {MAX_SAVE_BYTES:,} bytes")
+                head = handle.read(HEAD_BYTES)
+                end = head.find(b',"state":')
+                if end < 0:  # not as the game writes saves: read it all, as a load would
+                    if size > HEAD_BYTES:
+                        raise SaveError("the file is damaged (no summary at its start)")
+                    data = _parse(head)
+                    state, _ = codec.decode(self.story, data)
+                    scene = self.story.scenes[state.scene]
+                    return scene.chapter, scene.title, state.turn
+                handle.seek(max(size - 1, 0))
+                if handle.read(1) != b"}":
+                    raise SaveError("the file is damaged (it ends too soon)")
+        except FileNotFoundError:
+            raise SaveError("there is no save by that name") from None
+        except OSError as exc:
+            raise SaveError(f"the file cannot be read ({exc.strerror or exc})") from None
+        data = _parse(head[:end] + b"}")
+        codec.check_head(self.story, data)
+        return codec.summary(data)
 
     def latest(self) -> SlotInfo | None:
         return next((s for s in self.slots() if s.problem is None), None)
 
     def to_continue(self) -> tuple[str | None, list[str]]:
         """The slot `--continue` should load, and what to tell the player:
-        the newest save, or, when it is damaged, the copy kept before it."""
+        the newest save, or, when it is damaged, the copy kept before it,
+        or else the newest save that loads."""
         slots = self.slots()
         if not slots:
             return None, []
         newest = slots[0]
-        if newest.problem is None:
+        try:
+            if newest.problem is not None:
+                raise SaveError(newest.problem)
+            self.load(newest.name)
             return newest.name, []
-        damaged = f"Your newest save '{newest.name}' cannot be loaded ({newest.problem})."
+        except SaveError as exc:
+            problem = str(exc).removeprefix(f"Save '{newest.name}' cannot be loaded: ").split(". The save")[0]
+            problem = problem.rstrip(".")
+        damaged = f"Your newest save '{newest.name}' cannot be loaded ({problem})."
         backup = newest.name + BACKUP_SUFFIX
         try:
             state, _ = self.load(backup)
-        except SaveError:
-            state = None
-        if state is not None:
             return backup, [damaged + f" Continuing from the copy kept before it, '{backup}' (turn {state.turn}); "
                                       f"'{newest.name}' is left as it is until this run saves over it."]
-        fallback = self.latest()
-        if fallback is None:
-            return None, [damaged + " No other save can be loaded."]
-        return fallback.name, [damaged + f" Continuing from '{fallback.name}', the newest save that loads."]
+        except SaveError:
+            pass
+        for other in slots[1:]:
+            try:
+                self.load(other.name)
+            except SaveError:
+                continue
+            return other.name, [damaged + f" Continuing from '{other.name}', the newest save that loads."]
+        return None, [damaged + " No other save can be loaded."]
 
     def describe(self) -> list[str]:
         return describe(self.slots())
+
+
+def _open_regular(path: Path):
+    """Open a save for reading without ever blocking (a FIFO named like a
+    save would hang a plain open) and only if it is a regular file."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SaveError("it is not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _parse(data: bytes) -> object:
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SaveError("the file is damaged (it is not text)") from None
+    except json.JSONDecodeError as exc:
+        truncated = exc.pos >= len(data.strip()) or exc.msg.startswith("Unterminated string")
+        where = "it ends too soon" if truncated else f"invalid JSON at line {exc.lineno}, column {exc.colno}"
+        raise SaveError(f"the file is damaged ({where})") from None
+    except (RecursionError, ValueError):
+        raise SaveError("the file is damaged (nested too deeply or numbers too large)") from None
 
 
 def describe(slots: list[SlotInfo]) -> list[str]:
