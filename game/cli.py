@@ -93,7 +93,90 @@ def _save_dir_option(parser) -> None:
                         help="where saves live (default: $DEAD_RECKONING_SAVE_DIR, else the user data folder)")
 
 
+class _Guarded:
+    """Standard output or error as the game writes to it: text the stream's
+    encoding cannot hold is replaced (a Latin-1 or ASCII terminal), and a
+    failed write (a full disk, a closed pipe) becomes OutputFailed, so the
+    game stops with one line instead of a traceback. Everything else (its
+    encoding, fileno, buffer) is the stream's own."""
+
+    def __init__(self, stream, what: str):
+        self.stream = stream
+        self.what = what
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError, OSError):
+            pass
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+    def _failed(self, exc: OSError):
+        from game.play.transcript import OutputFailed
+
+        return OutputFailed(f"cannot write to {self.what} ({exc.strerror or exc})")
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+
+def _quiet_stdout() -> None:
+    """Point file descriptor 1 at /dev/null, so the interpreter's last flush
+    at exit has nowhere to fail (after a broken pipe or a full disk)."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+    except OSError:
+        pass
+
+
+def _say(message: str) -> None:
+    try:
+        print(message, file=sys.stderr)
+    except (OSError, ValueError, AttributeError):
+        pass  # standard error is gone too: the exit status says it
+
+
 def main(argv: list[str] | None = None) -> int:
+    from game.play.transcript import OutputFailed
+
+    if sys.stdout is None:
+        _say("dead-reckoning: standard output is closed; nothing can be shown")
+        return 1
+    real = sys.stdout
+    sys.stdout = _Guarded(real, "standard output")
+    if sys.stderr is not None:
+        sys.stderr = _Guarded(sys.stderr, "standard error")
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+        return code
+    except OutputFailed as exc:
+        _quiet_stdout()
+        _say(f"dead-reckoning: {exc}")
+        return 1
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    finally:
+        sys.stdout = real
+
+
+def _main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "play")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -106,3 +107,52 @@ def test_the_terminal_players_input_line_shows_hidden_characters_neutralised():
     drawn = asyncio.run(go())
     assert "pick\ufffd\ufffd\ufffd\ufffd lock" in drawn
     assert not RAW.search(drawn.replace("\x1b", ""))
+
+
+UNICODE_STORY = """\
+scenes:
+  start:
+    title: Café — 漢字
+    text: Łódź, naïve, “quoted”, and 漢字.
+    choices:
+      - {label: Go on — now, goto: end}
+  end:
+    title: End
+    text: Done.
+    ending: {kind: victory, title: Fin}
+"""
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+@pytest.mark.parametrize("mode", ["--plain", "--json"])
+def test_a_terminal_that_cannot_show_every_character_gets_replacements(tmp_path, encoding, mode):
+    from conftest import write_story
+
+    folder = write_story(tmp_path / "s", UNICODE_STORY)
+    result = subprocess.run([sys.executable, "-m", "game", mode, str(folder)], input=b"1\n", capture_output=True,
+                            cwd=ROOT, timeout=60, env={**os.environ, "PYTHONIOENCODING": encoding,
+                                                       "DEAD_RECKONING_SAVE_DIR": str(tmp_path / "saves")})
+    assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+    text = result.stdout.decode(encoding)
+    if mode == "--plain":
+        assert "== Caf" in text and "?" in text and "Fin" in text
+    else:
+        assert json.loads(text.splitlines()[0])["title"] == "Café — 漢字"  # ASCII escapes carry it whole
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("how", ["stdout full", "stdout closed", "transcript full", "check to a full disk"])
+def test_an_output_that_cannot_be_written_ends_in_one_line(tmp_path, how):
+    game = f'"{sys.executable}" -m game'
+    vault = f'"{VAULT}"'
+    command = {"stdout full": f"{game} --plain {vault} > /dev/full",
+               "stdout closed": f"{game} --plain {vault} >&-",
+               "transcript full": f"{game} --plain {vault} --transcript /dev/full > /dev/null",
+               "check to a full disk": f"{game} check {vault} > /dev/full"}[how]
+    result = subprocess.run(["bash", "-c", command], input="1\n", capture_output=True, text=True, cwd=ROOT,
+                            timeout=60, env={**os.environ, "DEAD_RECKONING_SAVE_DIR": str(tmp_path / "saves")})
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("dead-reckoning: "), lines
+    assert ("closed" if how == "stdout closed" else "No space left on device") in lines[0]

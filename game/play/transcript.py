@@ -8,6 +8,11 @@ from typing import Iterable, TextIO
 from game.core.sanitize import safe
 
 
+class OutputFailed(Exception):
+    """An output (standard output, a transcript) can no longer be written:
+    the game stops with this one-line reason instead of a traceback."""
+
+
 class Transcript:
     def __init__(self, stream: TextIO):
         self.stream = stream
@@ -17,12 +22,20 @@ class Transcript:
         return cls(open(path, "a", encoding="utf-8"))
 
     def shown(self, lines: Iterable[str]) -> None:
-        self.stream.write(safe("\n".join(lines)) + "\n")
-        self.stream.flush()
+        self._write(safe("\n".join(lines)) + "\n")
 
     def typed(self, text: str) -> None:
-        self.stream.write("> " + safe(text.rstrip("\r\n")) + "\n")
-        self.stream.flush()
+        self._write("> " + safe(text.rstrip("\r\n")) + "\n")
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except OSError as exc:
+            raise OutputFailed(f"cannot write the transcript ({exc.strerror or exc})") from None
 
     def close(self) -> None:
-        self.stream.close()
+        try:
+            self.stream.close()
+        except OSError:
+            pass  # what could not be written was reported when it failed
