@@ -6,6 +6,7 @@ story cache (without: a lost cache is only a slower start)."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -20,7 +21,7 @@ def write(path: Path, data: bytes, *, durable: bool = True, backup: Path | None 
     the folder; `backup`, if given, is made to hold the previous content
     (hard-linked, so `path` itself never disappears)."""
     _clean_stale_temps(path.parent)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -41,18 +42,21 @@ def write(path: Path, data: bytes, *, durable: bool = True, backup: Path | None 
 
 
 def _keep_backup(path: Path, backup: Path) -> None:
-    link = path.with_name(f".{path.name}.{os.getpid()}.bak.tmp")
+    """Make `backup` hold what `path` holds now. A `path` that is a link is
+    not backed up: what it points at is not a file this folder keeps (and a
+    hard link to it would be a second way to reach it)."""
+    if path.is_symlink():
+        return
+    link = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.bak.tmp")  # one per call
     try:
         try:
-            os.unlink(link)
-        except FileNotFoundError:
-            pass
-        try:
-            os.link(path, link)
+            os.link(path, link, follow_symlinks=False)
         except OSError:  # no hard links here: copy instead
-            shutil.copyfile(path, link)
+            shutil.copyfile(path, link, follow_symlinks=False)
         os.replace(link, backup)
     except OSError:
+        pass
+    finally:
         try:
             os.unlink(link)
         except OSError:
@@ -75,7 +79,8 @@ def fsync_dir(folder: Path) -> None:
 
 
 def _clean_stale_temps(folder: Path) -> None:
-    """Temporary files left by a process killed mid-write (never a real file).
+    """Temporary files left by a process killed mid-write (never a real file):
+    those of a process that is gone at once, any others after an hour.
     Once per folder per process: a crash leaves them before we start."""
     if str(folder) in _swept:
         return
@@ -83,7 +88,23 @@ def _clean_stale_temps(folder: Path) -> None:
     now = time.time()
     for temp in folder.glob(".*.tmp"):
         try:
-            if now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
+            if not _owner_alive(temp.name) or now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
                 temp.unlink()
         except OSError:
             pass
+
+
+def _owner_alive(name: str) -> bool:
+    """Whether the process named in a temporary file's name (`.SLOT.PID.*`)
+    is still running; True when the name carries no process id."""
+    parts = name.split(".")
+    pid = next((int(p) for p in parts[2:-1] if p.isdigit()), None)
+    if pid is None or pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: alive
+    return True

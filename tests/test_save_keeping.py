@@ -202,3 +202,49 @@ def test_a_listing_reads_each_saves_head_not_the_whole_file(tmp_path, story, mon
     listed = saves.SaveStore(tmp_path, story).slots()
     assert [s.problem for s in listed] == [None] * 10 and {s.turn for s in listed} == {0}
     assert 0 < sum(read) <= 10 * (saves.HEAD_BYTES + 1)
+
+
+SAVER = """
+import sys
+from pathlib import Path
+from game.core import engine
+from game.saves import store as saves
+from game.story import loader
+story = loader.load_story(Path(sys.argv[2]))
+store = saves.SaveStore(Path(sys.argv[1]), story)
+state = engine.new_game(story)
+for _ in range(150):
+    store.save("slot", state)
+"""
+
+
+def test_concurrent_saves_to_one_slot_leave_no_temporary_files(tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "night-vault"
+    folder.mkdir()
+    dead = folder / ".slot.json.999999999.left.bak.tmp"  # a writer killed mid-save: its process is gone
+    dead.write_text("half")
+    savers = [subprocess.Popen([sys.executable, "-c", SAVER, str(tmp_path), str(VAULT)], cwd=ROOT)
+              for _ in range(4)]
+    assert [p.wait(timeout=120) for p in savers] == [0] * 4
+    assert sorted(p.name for p in folder.iterdir()) == [".story.json", "slot.json", "slot.json.bak"]
+    story = loader.load_story(VAULT)
+    store = saves.SaveStore(tmp_path, story)
+    assert store.load("slot")[0].turn == 0 and store.load("slot.bak")[0].turn == 0
+
+
+def test_a_slot_that_links_outside_never_gets_a_backup_of_the_outside_file(tmp_path, story):
+    store = saves.SaveStore(tmp_path / "saves", story)
+    outside = tmp_path / "outside.json"
+    store.save("mine", engine.new_game(story))
+    outside.write_bytes(store.path("mine").read_bytes())
+    store.path("mine").unlink()
+    store.path("mine").symlink_to(outside)
+    before = outside.read_bytes()
+    store.save("mine", engine.choose(story, engine.new_game(story), 1))
+    assert outside.read_bytes() == before and outside.stat().st_nlink == 1  # untouched, no second name
+    assert not store.path("mine").is_symlink() and store.load("mine")[0].turn == 1
+    backup = store.path("mine.bak")
+    assert not backup.exists() or not os.path.samefile(backup, outside)
