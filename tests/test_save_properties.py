@@ -102,3 +102,5 @@ def test_killing_the_process_mid_save_never_breaks_the_slot(tmp_path):
         state, _ = store.load("hot")  # never raises: the old save or the new one
         assert state.scene == "alley"
         assert len(state.history) in (0, 100)
+        if store.path("hot.bak").exists():  # and the backup is a whole save too
+            assert store.load("hot.bak")[0].scene == "alley"
