@@ -126,10 +126,6 @@ class SaveStore:
         data = codec.dumps(self.story, state, stamp).encode()
         if len(data) > MAX_SAVE_BYTES:
             raise SaveError(f"the save would be {len(data):,} bytes, over the limit of {MAX_SAVE_BYTES:,}")
-        try:
-            codec.decode(self.story, json.loads(data))  # what the game writes, it must load
-        except (SaveError, ValueError, RecursionError) as exc:
-            raise SaveError(f"the game would not be able to load this save back ({exc})") from None
         backup = path.with_name(path.name + BACKUP_SUFFIX)
         self.claim()
         try:
