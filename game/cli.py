@@ -85,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _story_arguments(parser) -> None:
     parser.add_argument("story", nargs="?", metavar="STORY_DIR", help="story folder (default: the bundled story)")
+    parser.add_argument("--example", metavar="NAME",
+                        help="one of the example stories that ship with the game (night-vault, the-courier)")
     parser.add_argument("--no-cache", action="store_true", help="parse the YAML even if a compiled copy is cached")
 
 
@@ -178,6 +180,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in COMMANDS and not argv[0].startswith("-") and not os.path.exists(argv[0]):
+        import difflib
+
+        close = difflib.get_close_matches(argv[0], COMMANDS, n=1, cutoff=0.6)
+        if close:  # `chek`: a command mistyped, not a story folder that is missing
+            print(f"dead-reckoning: '{visible(argv[0])}' is not a command or a story folder "
+                  f"(did you mean '{close[0]}'?)", file=sys.stderr)
+            return 2
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "play")
     args = _parser().parse_args(argv)
@@ -196,13 +206,30 @@ def _main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except _Refused as exc:
+        print(f"dead-reckoning {args.command or 'play'}: {exc}", file=sys.stderr)
+        return 2
+
+
+class _Refused(Exception):
+    """A command line that cannot run: the message, and the exit status 2."""
 
 
 def _story_dir(args) -> str:
+    from game.paths import bundled_story, examples, examples_folder
+
+    if getattr(args, "example", None):
+        if args.story:
+            raise _Refused("give a story folder or --example, not both")
+        if args.example not in examples():
+            from game.core.errors import did_you_mean
+
+            hint = did_you_mean(args.example, examples())
+            raise _Refused(f"there is no example '{visible(args.example)}'" + (f" ({hint})" if hint else "")
+                           + f"; the examples are: {', '.join(examples()) or 'none'}")
+        return str(examples_folder() / args.example)
     if args.story:
         return args.story
-    from game.paths import bundled_story
-
     return str(bundled_story())
 
 

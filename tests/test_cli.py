@@ -81,3 +81,20 @@ def test_garbage_bytes_on_stdin_do_not_crash():
     result = subprocess.run([sys.executable, "-m", "game", "examples/night-vault"], input=b"\xff\xfe\x00\n1\n",
                             capture_output=True, cwd=ROOT, timeout=60)
     assert result.returncode == 0 and b"Traceback" not in result.stderr
+
+
+def test_a_mistyped_command_is_not_taken_for_a_story_folder(tmp_path):
+    result = run_game("chek", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == "dead-reckoning: 'chek' is not a command or a story folder (did you mean 'check'?)\n"
+    (tmp_path / "chek").mkdir()  # a folder by that name is a story folder, as asked
+    assert "no such story folder" not in run_game("chek", cwd=tmp_path).stderr
+    assert "a story folder needs a manifest" in run_game("chek", cwd=tmp_path).stderr
+
+
+def test_the_examples_ship_with_the_game():
+    played = run_game("play", "--example", "night-vault", "--plain", input="1\n")
+    assert played.returncode == 0 and "== The Corridor ==" in played.stdout
+    assert run_game("check", "--example", "the-courier").returncode == 0
+    wrong = run_game("play", "--example", "nite-vault")
+    assert wrong.returncode == 2 and "there is no example 'nite-vault' (did you mean 'night-vault'?)" in wrong.stderr

@@ -43,5 +43,13 @@ def test_fresh_venv_install_plays_bundled_story(tmp_path):
                             text=True, timeout=60)
     assert played.returncode == 0, played.stderr
     assert "== Under the Ice ==" in played.stdout and "== The Central Post ==" in played.stdout
+    example = subprocess.run([str(script), "play", "--example", "night-vault", "--plain"], input="1\n", cwd=elsewhere,
+                             capture_output=True, text=True, timeout=60)
+    assert example.returncode == 0 and "== The Corridor ==" in example.stdout, example.stderr
+    licence = subprocess.run([str(python), "-c", "import importlib.metadata as m; print(m.metadata('dead-reckoning')"
+                              "['License'] or ''); import game, pathlib; "
+                              "print((pathlib.Path(game.__file__).parent / 'LICENSE').read_text()[:11])"],
+                             cwd=elsewhere, capture_output=True, text=True, timeout=60)
+    assert "MIT License" in licence.stdout, licence.stdout + licence.stderr
     module = subprocess.run([str(python), "-m", "game", "--version"], cwd=elsewhere, capture_output=True, text=True)
     assert module.returncode == 0 and module.stdout.startswith("dead-reckoning ")
