@@ -6,6 +6,7 @@ story cache (without: a lost cache is only a slower start)."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 STALE_TEMP_SECONDS = 3600
+ORPHAN_SECONDS = 60  # a temporary of a process that is gone, this old, is left over from a crash
 _swept: set[str] = set()  # folders already cleaned of stale temporaries by this process
 
 
@@ -21,7 +23,7 @@ def write(path: Path, data: bytes, *, durable: bool = True, backup: Path | None 
     the folder; `backup`, if given, is made to hold the previous content
     (hard-linked, so `path` itself never disappears)."""
     _clean_stale_temps(path.parent)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.pid{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -47,7 +49,7 @@ def _keep_backup(path: Path, backup: Path) -> None:
     hard link to it would be a second way to reach it)."""
     if path.is_symlink():
         return
-    link = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.bak.tmp")  # one per call
+    link = path.with_name(f".{path.name}.pid{os.getpid()}.{secrets.token_hex(6)}.bak.tmp")  # one per call
     try:
         try:
             os.link(path, link, follow_symlinks=False)
@@ -80,7 +82,9 @@ def fsync_dir(folder: Path) -> None:
 
 def _clean_stale_temps(folder: Path) -> None:
     """Temporary files left by a process killed mid-write (never a real file):
-    those of a process that is gone at once, any others after an hour.
+    after a minute if the process named in it is gone, else after an hour
+    (a process id says nothing about a writer in another container or on
+    another machine sharing the folder, hence the minute).
     Once per folder per process: a crash leaves them before we start."""
     if str(folder) in _swept:
         return
@@ -88,18 +92,24 @@ def _clean_stale_temps(folder: Path) -> None:
     now = time.time()
     for temp in folder.glob(".*.tmp"):
         try:
-            if not _owner_alive(temp.name) or now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
+            age = now - temp.stat().st_mtime
+            if age > STALE_TEMP_SECONDS or (age > ORPHAN_SECONDS and not _owner_alive(temp.name)):
                 temp.unlink()
         except OSError:
             pass
 
 
+_PID = re.compile(r"\.pid(\d+)\.")
+
+
 def _owner_alive(name: str) -> bool:
-    """Whether the process named in a temporary file's name (`.SLOT.PID.*`)
-    is still running; True when the name carries no process id."""
-    parts = name.split(".")
-    pid = next((int(p) for p in parts[2:-1] if p.isdigit()), None)
-    if pid is None or pid == os.getpid():
+    """Whether the process named in a temporary file's name (`.pidNNN.`) is
+    still running; True when the name carries no process id."""
+    found = _PID.search(name)
+    if found is None:
+        return True
+    pid = int(found.group(1))
+    if pid == os.getpid():
         return True
     try:
         os.kill(pid, 0)

@@ -113,26 +113,21 @@ class _Guarded:
     def __getattr__(self, name: str):
         return getattr(self.stream, name)
 
-    def _failed(self, exc: OSError):
+    def _guard(self, action, *args):
         from game.play.transcript import OutputFailed
 
-        return OutputFailed(f"cannot write to {self.what} ({exc.strerror or exc})")
+        try:
+            return action(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputFailed(f"cannot write to {self.what} ({exc.strerror or exc})") from None
 
     def write(self, text: str) -> int:
-        try:
-            return self.stream.write(text)
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise self._failed(exc) from None
+        return self._guard(self.stream.write, text)
 
     def flush(self) -> None:
-        try:
-            self.stream.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise self._failed(exc) from None
+        self._guard(self.stream.flush)
 
 
 def _quiet_stdout() -> None:
@@ -159,10 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     if sys.stdout is None:
         _say("dead-reckoning: standard output is closed; nothing can be shown")
         return 1
-    real = sys.stdout
+    real, real_err = sys.stdout, sys.stderr
     sys.stdout = _Guarded(real, "standard output")
-    if sys.stderr is not None:
-        sys.stderr = _Guarded(sys.stderr, "standard error")
+    if real_err is not None:
+        sys.stderr = _Guarded(real_err, "standard error")
     try:
         code = _main(argv)
         sys.stdout.flush()
@@ -175,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         _quiet_stdout()
         return 0
     finally:
-        sys.stdout = real
+        sys.stdout, sys.stderr = real, real_err
 
 
 def _main(argv: list[str] | None = None) -> int:

@@ -47,3 +47,18 @@ def make_big(root: Path) -> Path:
     (folder("huge_key") / "scenes.yaml").write_text("scenes:\n  start:\n    title: S\n    ? " + "k" * 15_000_000
                                                      + "\n    : x\n")
     return root
+
+
+def remove_deep(top: Path) -> None:
+    """Remove a chain of nested folders `top/d/d/...` from the bottom up:
+    shutil.rmtree (and pytest's clean-up of old runs) recurse, and 1,100
+    levels is too deep for them."""
+    chain = []
+    while top.is_dir() and not top.is_symlink():
+        chain.append(top)
+        top = top / "d"
+    for folder in reversed(chain):
+        for item in folder.iterdir():
+            if item.is_file() or item.is_symlink():
+                item.unlink()
+        folder.rmdir()

@@ -85,6 +85,8 @@ def test_typed_hidden_characters_never_come_back_raw(mode):
     if mode == "--json":
         objects = out.splitlines()  # str.splitlines also splits on U+2028/2029, \x1c-\x1e, \x85
         assert len(objects) == 4 and all(json.loads(o)["protocol"] == 2 for o in objects)
+        for line in objects:  # what a JSON reader gets back, decoded, holds none of them either
+            assert not RAW.search(json.dumps(json.loads(line), ensure_ascii=False))
 
 
 def test_the_terminal_players_input_line_shows_hidden_characters_neutralised():
@@ -156,3 +158,11 @@ def test_an_output_that_cannot_be_written_ends_in_one_line(tmp_path, how):
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("dead-reckoning: "), lines
     assert ("closed" if how == "stdout closed" else "No space left on device") in lines[0]
+
+
+def test_a_slot_name_from_the_command_line_is_never_echoed_raw(tmp_path):
+    env = {"DEAD_RECKONING_SAVE_DIR": str(tmp_path)}
+    for name in ("a\u200bb", "x\u202ey", "p\x1b]52;c;aGk=\x07q"):
+        result = run_game("play", str(VAULT), "--load", name, env=env)
+        assert result.returncode == 1 and "is not a valid save name" in result.stderr
+        assert not RAW.search(result.stderr), repr(result.stderr)

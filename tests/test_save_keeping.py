@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from pathlib import Path
 import shutil
 
 import pytest
@@ -224,12 +226,16 @@ def test_concurrent_saves_to_one_slot_leave_no_temporary_files(tmp_path):
 
     folder = tmp_path / "night-vault"
     folder.mkdir()
-    dead = folder / ".slot.json.999999999.left.bak.tmp"  # a writer killed mid-save: its process is gone
+    dead = folder / ".slot.json.pid999999999.left.bak.tmp"  # a writer killed mid-save: its process is gone
     dead.write_text("half")
+    os.utime(dead, (time.time() - 120, time.time() - 120))  # two minutes ago
+    young = folder / ".slot.json.pid999999998.inflight.tmp"  # gone too, but just now: maybe another container's
+    young.write_text("half")
     savers = [subprocess.Popen([sys.executable, "-c", SAVER, str(tmp_path), str(VAULT)], cwd=ROOT)
               for _ in range(4)]
     assert [p.wait(timeout=120) for p in savers] == [0] * 4
-    assert sorted(p.name for p in folder.iterdir()) == [".story.json", "slot.json", "slot.json.bak"]
+    assert sorted(p.name for p in folder.iterdir()) == [".slot.json.pid999999998.inflight.tmp", ".story.json",
+                                                         "slot.json", "slot.json.bak"]
     story = loader.load_story(VAULT)
     store = saves.SaveStore(tmp_path, story)
     assert store.load("slot")[0].turn == 0 and store.load("slot.bak")[0].turn == 0
@@ -248,3 +254,60 @@ def test_a_slot_that_links_outside_never_gets_a_backup_of_the_outside_file(tmp_p
     assert not store.path("mine").is_symlink() and store.load("mine")[0].turn == 1
     backup = store.path("mine.bak")
     assert not backup.exists() or not os.path.samefile(backup, outside)
+
+
+def _other_story(tmp_path, title: str, start: str = "alley") -> Path:
+    other = tmp_path / "elsewhere" / "story"
+    other.mkdir(parents=True)
+    (other / "story.yaml").write_text(f"id: night-vault\ntitle: {title}\nversion: '1'\nstart: {start}\n")
+    (other / "a.yaml").write_text(f"scenes:\n  {start}:\n    title: A\n    text: Nothing here.\n    choices:\n"
+                                  f"      - label: Go\n        goto: b\n  b:\n    title: B\n    text: Done.\n"
+                                  "    ending: {kind: victory, title: Done}\n")
+    return other
+
+
+def test_the_same_id_and_start_scene_is_not_enough_to_share_saves(tmp_path):
+    env = {"DEAD_RECKONING_SAVE_DIR": str(tmp_path / "saves")}
+    run_game("examples/night-vault", input="1\nsave mine\n", env=env)
+    mine = (tmp_path / "saves" / "night-vault" / "mine.json").read_bytes()
+    other = _other_story(tmp_path, "A Different Heist")  # same id, same start scene 'alley'
+    result = run_game(str(other), input="save mine\n", env=env)
+    assert result.returncode == 1 and "holds the saves of 'The Night Vault'" in result.stderr
+    assert (tmp_path / "saves" / "night-vault" / "mine.json").read_bytes() == mine
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_in_place_of_the_folders_marker_never_hangs(tmp_path):
+    env = {"DEAD_RECKONING_SAVE_DIR": str(tmp_path)}
+    (tmp_path / "night-vault").mkdir()
+    os.mkfifo(tmp_path / "night-vault" / ".story.json")
+    for args in (["examples/night-vault"], ["saves", "examples/night-vault"]):
+        assert run_game(*args, input="1\n", env=env, timeout=30).returncode == 0
+
+
+def test_a_save_from_a_newer_game_is_never_thrown_away(tmp_path):
+    env = {"DEAD_RECKONING_SAVE_DIR": str(tmp_path)}
+    run_game("examples/night-vault", input="1\nthermos\n", env=env)
+    folder = tmp_path / "night-vault"
+    data = json.loads((folder / "autosave.json").read_text())
+    data["version"] = 99
+    newer = json.dumps(data)
+    (folder / "autosave.json").write_text(newer)
+    (folder / "autosave.json.bak").unlink()
+    resumed = run_game("--continue", "examples/night-vault", input="1\n", env=env)
+    assert "made by a newer Dead Reckoning" in resumed.stdout
+    kept = [p for p in folder.iterdir() if p.is_file() and p.read_text(errors="replace") == newer]
+    assert kept, sorted(p.name for p in folder.iterdir())  # still there, under some name
+
+
+def test_a_save_reindented_by_hand_is_listed_and_continued(tmp_path):
+    env = {"DEAD_RECKONING_SAVE_DIR": str(tmp_path)}
+    run_game("examples/night-vault", input="1\nthermos\n", env=env)
+    path = tmp_path / "night-vault" / "autosave.json"
+    data = json.loads(path.read_text())
+    data["padding"] = "x" * 70_000  # pushed past the 64 KB a listing reads first
+    path.write_text(json.dumps(data, indent=4, sort_keys=True))
+    listing = run_game("saves", "examples/night-vault", env=env).stdout
+    assert "autosave" in listing and "turn 2" in listing and "cannot be loaded" not in listing
+    resumed = run_game("--continue", "examples/night-vault", input="quit\n", env=env)
+    assert "Resuming 'autosave' (turn 2)." in resumed.stdout

@@ -6,17 +6,13 @@ import difflib
 from dataclasses import dataclass
 from typing import Iterable
 
-from game.core.sanitize import visible
+from game.core.sanitize import clip, visible
 
 ERROR = "error"
 WARNING = "warning"
 
 
 MAX_MESSAGE = 1_000  # characters of one message: a name quoted from a hostile file is cut, not echoed whole
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + f"... ({len(text):,} characters)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +28,9 @@ class Diagnostic:
 
     def format(self) -> str:
         place = f"{self.file}:{self.line}:{self.col}" if self.line else self.file
-        text = f"{place}: {self.severity}: {_short(self.message)}"
+        text = f"{place}: {self.severity}: {clip(self.message, MAX_MESSAGE)}"
         if self.hint:
-            text += f" ({_short(self.hint)})"
+            text += f" ({clip(self.hint, MAX_MESSAGE)})"
         return visible(text)
 
     def sort_key(self) -> tuple:

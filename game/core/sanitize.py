@@ -49,3 +49,9 @@ def visible(text: str) -> str:
 def _escape(match: re.Match) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def clip(text: str, limit: int) -> str:
+    """Text quoted in a message, cut to `limit` characters if it is longer (a
+    name from a hostile file can be megabytes long)."""
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text):,} characters)"

@@ -75,7 +75,9 @@ def prepare(story, launch: Launch) -> Session:
             name, said = (launch.load, []) if launch.load is not None else store.to_continue()
             notices += said
             if name is None:
-                notices.append("There is no saved game to continue yet: a new run begins.")
+                store.fresh_run = True  # nothing to continue: this is a new run, and the last one is kept
+                if not said:
+                    notices.append("There is no saved game to continue yet: a new run begins.")
             else:
                 session.state, notes = store.load(name)
                 session.opening = None

@@ -78,23 +78,26 @@ class SaveStore:
     def claim(self, *, write: bool = True) -> None:
         """Make sure the save folder is this story's: SaveError if another
         story with the same id has saved there. A story is the same one when
-        its folder, its title or its start scene is (a new version changes
-        one at most); saving makes the folder remember it as it is now."""
+        it is in the same folder, or has the same title and start scene (a
+        new version installed elsewhere); saving makes the folder remember
+        it as it is now."""
         if self._claimed:
             return
         mine = {"id": self.story.id, "title": self.story.title, "start": self.story.start,
-                "root": str(self.story.root)}
+                "root": str(Path(self.story.root).resolve())}
         marker = self.folder / OWNER
         try:
-            with open(marker, "rb") as handle:
+            with _open_regular(marker) as handle:  # never blocks: a FIFO here is not a marker
                 theirs = json.loads(handle.read(MAX_OWNER_BYTES).decode("utf-8"))
             if not isinstance(theirs, dict):
                 theirs = {}
         except FileNotFoundError:
             theirs = None
-        except (OSError, ValueError, RecursionError):
+        except (OSError, SaveError, ValueError, RecursionError):
             theirs = {}  # unreadable: nobody can show it is another story's
-        if theirs and not any(theirs.get(k) == mine[k] for k in ("root", "title", "start")):
+        same = theirs and (theirs.get("root") == mine["root"]
+                           or (theirs.get("title"), theirs.get("start")) == (mine["title"], mine["start"]))
+        if theirs and not same:
             title = theirs.get("title")
             other = f"'{title}'" if isinstance(title, str) else "another story"
             raise SaveError(f"the save folder {self.folder} holds the saves of {other}, which has the same "
@@ -138,8 +141,10 @@ class SaveStore:
         return path
 
     def _loadable_now(self, name: str, path: Path) -> bool:
-        """Whether the slot's present file loads (so it may become the
-        backup). A slot this store wrote and nobody touched since is known."""
+        """Whether the slot's present file may become its backup: anything
+        but a damaged file (a save from a newer game, or of another version
+        of the story, is kept). A slot this store wrote and nobody touched
+        since is known to be whole."""
         try:
             info = path.stat()
         except FileNotFoundError:
@@ -147,7 +152,15 @@ class SaveStore:
         if self._checked.get(name) == (info.st_mtime_ns, info.st_size):
             return True
         try:
-            codec.decode(self.story, self._read_json(path, name))
+            data = self._read_json(path, name)
+        except SaveError:
+            return False  # damaged: the backup is the last good copy
+        try:
+            codec.check_head(self.story, data)
+        except SaveError:
+            return True  # not this game's to judge (newer, or another story's): keep it as the backup
+        try:
+            codec.decode(self.story, data)
         except SaveError:
             return False
         return True
@@ -197,7 +210,7 @@ class SaveStore:
         The file is never modified."""
         path = self.path(name)
         try:
-            state, notes = codec.decode(self.story, self._read_json(path, name))
+            state, notes = self._decode(path, name)
         except SaveError as exc:
             message = f"Save '{name}' cannot be loaded: {exc}."
             backup = self.path(name + BACKUP_SUFFIX) if not name.endswith(BACKUP_SUFFIX) else None
@@ -205,6 +218,10 @@ class SaveStore:
                 message += f" The save before it is kept: type 'load {name}{BACKUP_SUFFIX}'."
             raise SaveError(message) from None
         return state, notes
+
+    def _decode(self, path: Path, name: str) -> tuple[State, list[str]]:
+        """The saved state, or SaveError with the reason alone."""
+        return codec.decode(self.story, self._read_json(path, name))
 
     def _read_json(self, path: Path, name: str) -> object:
         try:
@@ -250,11 +267,8 @@ class SaveStore:
                     raise SaveError(f"the file is larger than {MAX_SAVE_BYTES:,} bytes")
                 head = handle.read(HEAD_BYTES)
                 end = head.find(b',"state":')
-                if end < 0:  # not as the game writes saves: read it all, as a load would
-                    if size > HEAD_BYTES:
-                        raise SaveError("the file is damaged (no summary at its start)")
-                    data = _parse(head)
-                    state, _ = codec.decode(self.story, data)
+                if end < 0:  # not as the game writes saves (re-indented by hand?): read it all, as a load would
+                    state, _ = self._decode(path, name)
                     scene = self.story.scenes[state.scene]
                     return scene.chapter, scene.title, state.turn
                 handle.seek(max(size - 1, 0))
@@ -273,35 +287,31 @@ class SaveStore:
 
     def to_continue(self) -> tuple[str | None, list[str]]:
         """The slot `--continue` should load, and what to tell the player:
-        the newest save, or, when it is damaged, the copy kept before it,
-        or else the newest save that loads."""
+        the newest save, or, when it cannot be loaded, the copy kept before
+        it, or else the newest save that loads."""
         slots = self.slots()
         if not slots:
             return None, []
         newest = slots[0]
         try:
-            if newest.problem is not None:
-                raise SaveError(newest.problem)
-            self.load(newest.name)
+            self._decode(self.path(newest.name), newest.name)
             return newest.name, []
         except SaveError as exc:
-            problem = str(exc).removeprefix(f"Save '{newest.name}' cannot be loaded: ").split(". The save")[0]
-            problem = problem.rstrip(".")
-        damaged = f"Your newest save '{newest.name}' cannot be loaded ({problem})."
+            damaged = f"Your newest save '{newest.name}' cannot be loaded ({exc})."
         backup = newest.name + BACKUP_SUFFIX
         try:
-            state, _ = self.load(backup)
+            state, _ = self._decode(self.path(backup), backup)
             return backup, [damaged + f" Continuing from the copy kept before it, '{backup}' (turn {state.turn}); "
                                       f"'{newest.name}' is left as it is until this run saves over it."]
         except SaveError:
             pass
         for other in slots[1:]:
             try:
-                self.load(other.name)
+                self._decode(self.path(other.name), other.name)
             except SaveError:
                 continue
             return other.name, [damaged + f" Continuing from '{other.name}', the newest save that loads."]
-        return None, [damaged + " No other save can be loaded."]
+        return None, [damaged + " No other save can be loaded: a new run begins, and keeps it as 'previous-run'."]
 
     def describe(self) -> list[str]:
         return describe(self.slots())

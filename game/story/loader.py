@@ -37,27 +37,33 @@ def display_path(root: str | os.PathLike, rel: str) -> str:
         return str(path)
 
 
-MAX_FOLDER_DEPTH = 32  # folders inside a story folder, one inside another
+MAX_FOLDERS = 10_000  # folders walked in one story folder, however they nest
 
 
 class FolderWalk:
-    """Files below a folder with one of some suffixes, relative, in a stable
-    order: iterative (no recursion, however deep the folders go), never
-    following links (so a link loop is nothing), skipping hidden names, and
-    noting what it will not read: folders nested past MAX_FOLDER_DEPTH, and
-    names that are not UTF-8 (they could not be shown or saved as text)."""
+    """Files below a folder with one of some suffixes, relative, in the
+    order os.walk gives (a folder's files, sorted, before its subfolders):
+    iterative (no recursion, however deep the folders go), never following
+    links (so a link loop is nothing), skipping hidden names, and noting
+    what it will not read: a file it would read whose name is not UTF-8 (it
+    could not be shown or saved as text), a folder it cannot list, and
+    folders past MAX_FOLDERS."""
 
     def __init__(self, root: Path, suffixes: tuple[str, ...]):
         self.found: list[str] = []
         self.problems: list[tuple[str, str]] = []  # (where, what), shown as diagnostics by the caller
-        stack = [("", 0)]
+        stack, walked = [""], 0
         while stack:
-            rel_dir, depth = stack.pop()
+            rel_dir = stack.pop()
+            walked += 1
+            if walked > MAX_FOLDERS:
+                self.problems.append((".", f"more than {MAX_FOLDERS:,} folders; the rest are not read"))
+                break
             try:
                 with os.scandir(root / rel_dir if rel_dir else root) as entries:
                     listing = sorted(entries, key=lambda e: e.name)
             except OSError as exc:
-                self.problems.append((rel_dir or ".", f"cannot list this folder ({exc.strerror or exc})"))
+                self.problems.append((_shown(rel_dir or "."), f"cannot list this folder ({exc.strerror or exc})"))
                 continue
             folders = []
             for entry in listing:
@@ -66,27 +72,25 @@ class FolderWalk:
                     continue
                 rel = f"{rel_dir}/{name}" if rel_dir else name
                 try:
-                    is_dir = entry.is_dir(follow_symlinks=False)
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(rel)
+                        continue
                 except OSError:
                     continue
-                if not is_dir and not name.endswith(suffixes):
+                if not name.endswith(suffixes):
                     continue  # not ours to read, whatever its name
                 try:
-                    name.encode("utf-8")
+                    rel.encode("utf-8")
                 except UnicodeEncodeError:
-                    shown = os.fsencode(rel).decode("utf-8", "backslashreplace")
-                    self.problems.append((shown, "the name is not UTF-8 text: rename it"))
+                    self.problems.append((_shown(rel), "the name is not UTF-8 text: rename it"))
                     continue
-                if is_dir:
-                    if depth + 1 > MAX_FOLDER_DEPTH:
-                        self.problems.append((rel, f"folders nested deeper than {MAX_FOLDER_DEPTH} levels are "
-                                                   "not read"))
-                    else:
-                        folders.append(rel)
-                else:
-                    self.found.append(rel)
-            stack.extend((f, depth + 1) for f in reversed(folders))
-        self.found.sort(key=lambda rel: rel.split("/"))
+                self.found.append(rel)
+            stack.extend(reversed(folders))
+
+
+def _shown(rel: str) -> str:
+    """A relative path as text, whatever bytes its names are made of."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
 
 
 def story_files(root: Path, problems: list | None = None) -> list[str]:

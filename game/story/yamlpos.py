@@ -23,7 +23,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent, StreamEndEvent
 from yaml.nodes import ScalarNode
 
-from game.core.sanitize import HIDDEN
+from game.core.sanitize import HIDDEN, UNSAFE, clip
 
 try:  # libyaml's parser and composer, ~10x faster than the pure-Python one
     from yaml import CSafeLoader as _Loader
@@ -76,7 +76,7 @@ _CORE = {
 _BAD_CHARS = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{HIDDEN}]")
 # After a clean decode, only escapes in double-quoted scalars ("\e", "\x07")
 # can still make such characters; those scalars are checked as they are read.
-_ESCAPED_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{HIDDEN}]")
+_ESCAPED_CONTROL = UNSAFE  # the one sanitiser's set: what no text of a story may hold
 
 
 class YamlError(Exception):
@@ -198,12 +198,12 @@ def _explain(text: str, exc, pos: Pos) -> tuple[Pos, str] | None:
     if exc.problem == "mapping values are not allowed in this context":
         if before is not None and _indent(here) > _indent(lines[before]) and ":" in lines[before] \
                 and not lines[before].rstrip().endswith(":"):
-            key = _cut(here.strip().split(":")[0])
-            above = _cut(lines[before].strip().lstrip("- ").split(":")[0])
+            key = clip(here.strip().split(":")[0], 60)
+            above = clip(lines[before].strip().lstrip("- ").split(":")[0], 60)
             return ((line_no + 1, _indent(here) + 1),
                     f"'{key}:' is indented more than '{above}:' on the line above, so it reads as more of "
                     f"'{above}''s value; indent it like '{above}:'")
-        key = _cut(here[: pos[1] - 1].rstrip().split(":")[0].strip().lstrip("- "))
+        key = clip(here[: pos[1] - 1].rstrip().split(":")[0].strip().lstrip("- "), 60)
         return (pos, f"a ': ' inside the unquoted text of '{key}' would start a new key: put the text in quotes "
                      "(\"...\") or write it as a block ('|' or '>' after the colon, the text on the lines below)")
     if exc.problem == "did not find expected '-' indicator" and exc.context_mark is not None:
@@ -212,18 +212,13 @@ def _explain(text: str, exc, pos: Pos) -> tuple[Pos, str] | None:
         content = _indent(item) + 2
         return ((line_no + 1, _indent(here) + 1),
                 f"this line is not indented as part of the list item that starts at line {start + 1}: indent it "
-                f"by {content} spaces, to line up with '{_cut(item.strip()[2:].split(':')[0])}:', or start a new item "
+                f"by {content} spaces, to line up with '{clip(item.strip()[2:].split(':')[0], 60)}:', or start a new item "
                 "with '- '")
     if exc.problem == "could not find expected ':'" and before is not None:
         return ((before + 1, _indent(lines[before]) + 1),
                 "this line has no ':' after its key, or text runs on to the next line without being quoted: write "
                 "'key: value', and quote text that spans lines")
     return None
-
-
-def _cut(name: str) -> str:
-    """A name quoted in a message: the start of it, if it is long."""
-    return name if len(name) <= 60 else name[:60] + "..."
 
 
 def _char_at(text: str, line: int, column: int) -> str:
