@@ -466,7 +466,8 @@ def test_the_terminal_ui_shows_a_reply_without_the_scene_again(tmp_path):
         inp.send_text("ask\r\x04")
         asyncio.run(asyncio.wait_for(ui.app.run_async(), 10))
     lines = ["".join(t for _, t in line) for line in ui.wrapped_log(80)[0]]
-    after = lines[lines.index("> ask") + 1:]
+    echo = next(i for i, line in enumerate(lines) if line.startswith("> ") and "Ask" in line)  # the label chosen
+    after = lines[echo + 1:]
     assert '"Grace," she says. "For now."' in " ".join(after)
     assert "The Balcony" not in after  # the scene is not shown again
     assert [line for line in ui.choice_lines(80)]  # the choices still on offer are below

@@ -70,7 +70,7 @@ def test_the_terminal_ui_shows_the_same_menu():
         inp.send_text("\r".join(WIN.split()) + "\r" + "\x04")
         asyncio.run(asyncio.wait_for(ui.app.run_async(), 10))
     labels = ["".join(text for _, text in line) for line in ui.choice_lines(80)]
-    assert labels == [" 1. Restart from the beginning", " 2. Quit"]
+    assert labels == ["  1. Restart from the beginning", "  2. Quit"]
 
 
 def test_status_names_items_counters_and_only_the_flags_given_a_display_name(tmp_path):

@@ -128,7 +128,7 @@ def test_story_pane_rewraps_to_the_width(story):
 def test_choices_show_disabled_reasons(story):
     ui, _, _ = play(story, "1\r" + CTRL_D)
     text = ["".join(t for _, t in line) for line in ui.choice_lines(200)]
-    assert " 5. Swipe the keycard at the vault (The reader wants a keycard.)" in text
+    assert "  5. Swipe the keycard at the vault (The reader wants a keycard.)" in text
     styles = {style for line in ui.choice_lines(200) for style, _ in line}
     assert "class:disabled" in styles
 

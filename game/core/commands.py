@@ -44,11 +44,20 @@ COMMANDS: dict[str, tuple[tuple[str, ...], bool, str]] = {
 ALIASES = {alias: name for name, (aliases, _, _) in COMMANDS.items() for alias in (name, *aliases)}
 
 
+KEYS = [
+    "Tab: the next choice that fits what you typed",
+    "Space or PgDn: read on at [MORE]; PgUp: back through the story",
+    "Ctrl-C: clear the line; Ctrl-D on an empty line: leave (your progress is saved)",
+]
+
+
 def help_lines() -> list[str]:
     lines = ["Type a choice's number, or a few letters of its words. Commands:"]
     for name, (aliases, _, text) in COMMANDS.items():
         also = f" ({', '.join(aliases)})" if aliases else ""
         lines.append(f"  {name}{also}: {text}")
+    lines.append("Keys in the full-screen player:")
+    lines += [f"  {key}" for key in KEYS]
     return lines
 
 

@@ -24,10 +24,9 @@ from prompt_toolkit.filters import Condition
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from prompt_toolkit.key_binding.defaults import load_key_bindings
-from prompt_toolkit.layout import (ConditionalContainer, Float, FloatContainer, HSplit, Layout,
+from prompt_toolkit.layout import (ConditionalContainer, HSplit, Layout,
                                    Window)
 from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl, UIContent, UIControl
-from prompt_toolkit.layout.menus import CompletionsMenu
 from prompt_toolkit.layout.processors import BeforeInput, Processor, Transformation
 from prompt_toolkit.output.color_depth import ColorDepth
 from prompt_toolkit.styles import Style
@@ -56,13 +55,16 @@ COLOURS = {
     "system": "ansigreen",
     "hint": "ansiyellow",
     "error": "ansired",
+    "match": "bold ansiyellow",
+    "more": "reverse bold",
     "victory": "bold ansigreen",
     "failure": "bold ansired",
     "rule": "ansibrightblack",
     "prompt": "bold",
     "toolbar": "reverse",
 }
-PLAIN_STYLE = {"title": "bold", "number": "bold", "disabled": "italic", "victory": "bold",
+PLAIN_STYLE = {"title": "bold", "number": "bold", "match": "bold", "more": "reverse bold", "disabled": "italic",
+               "victory": "bold",
                "failure": "bold", "prompt": "bold", "toolbar": "reverse"}
 
 Line = list[tuple[str, str]]
@@ -87,6 +89,29 @@ def _wrap(text: str, width: int, style: str, indent: str = "", first: Line | Non
     if first:
         lines[0] = first + lines[0]
     return lines
+
+
+def toolbar_text(scene, turn: int, width: int) -> str:
+    """The status bar: chapter, place, point of view and turn, with the keys on
+    the right. When it does not fit, the keys go first, then the point of
+    view, then the place; the chapter is shortened last, and the turn stays."""
+    right = " help · PgUp/PgDn · Ctrl-D quits "
+    tail = f"Turn {turn}"
+    middle = [p for p in (scene.location, f"as {scene.pov}" if scene.pov else "") if p]
+    chapter = safe(scene.chapter) if scene.chapter else ""
+
+    def line(parts: list[str]) -> str:
+        return " " + " · ".join(p for p in parts if p) + " "
+
+    for keys in (right, ""):
+        for keep in range(len(middle), -1, -1):
+            left = line([chapter, *map(safe, middle[:keep]), tail])
+            if len(left) + len(keys) <= width:
+                return left + " " * (width - len(left) - len(keys)) + keys
+    room = width - len(line(["", tail])) - 3  # what is left for the chapter, with " · "
+    short = chapter if len(chapter) <= room else chapter[:max(room - 1, 0)].rstrip() + "…"
+    left = line([short, tail]) if room > 1 else line([tail])
+    return left[:width].ljust(width)
 
 
 class SafeInput(Processor):
@@ -151,6 +176,23 @@ class ChoicesControl(UIControl):
         return UIContent(get_line=lambda i: lines[i], line_count=len(lines), show_cursor=False)
 
 
+class HintControl(UIControl):
+    """The line under the choices that answers a mistyped line: wrapped, never cut."""
+
+    def __init__(self, ui: TerminalUI):
+        self.ui = ui
+
+    def is_focusable(self) -> bool:
+        return False
+
+    def preferred_height(self, width, max_available_height, wrap_lines, get_line_prefix):
+        return len(self.ui.hint_lines(width))
+
+    def create_content(self, width: int, height: int) -> UIContent:
+        lines = self.ui.hint_lines(width)
+        return UIContent(get_line=lambda i: lines[i], line_count=len(lines), show_cursor=False)
+
+
 class TerminalUI:
     def __init__(self, session: Session, *, input=None, output=None, color: bool = True,
                  history_path: Path | None = None, transcript: Transcript | None = None, watcher=None):
@@ -162,11 +204,15 @@ class TerminalUI:
         self.pin: tuple = ("bottom",)
         self.last = (0, 0, 0)  # top, height, total of the last render
         self.hint = ""
+        self.unread = False  # a scene just shown: its end must be seen before its choices
         self._cache_width = -1
         self._cache: dict[int, list[Line]] = {}
 
-        self.buffer = Buffer(multiline=False, completer=LabelCompleter(session), complete_while_typing=True,
-                             history=_history(history_path), accept_handler=self._accept)
+        # No completion pop-up: it was drawn over the choices. The choices that
+        # fit what is typed are marked in the list itself, and Tab cycles them.
+        self.completer = LabelCompleter(session)
+        self.tabbing: tuple[str, list[str], int] | None = None  # (typed, candidates, index) while Tab cycles
+        self.buffer = Buffer(multiline=False, history=_history(history_path), accept_handler=self._accept)
         self.buffer.on_text_changed += self._typing
         self.app: Application = Application(
             layout=self._layout(), key_bindings=merge_key_bindings([load_key_bindings(), self._keys()]),
@@ -178,15 +224,13 @@ class TerminalUI:
         story = Window(StoryControl(self), wrap_lines=False)
         rule = Window(FormattedTextControl(self._rule), height=1, char="─", style="class:rule")
         choices = Window(ChoicesControl(self), dont_extend_height=True)
-        hint = ConditionalContainer(Window(FormattedTextControl(lambda: [("class:hint", self.hint)]), height=1),
+        hint = ConditionalContainer(Window(HintControl(self), dont_extend_height=True),
                                     filter=Condition(lambda: bool(self.hint)))
         self.input_window = Window(BufferControl(self.buffer, input_processors=[SafeInput(), BeforeInput("> ", "class:prompt")]),
                                    height=1)
         toolbar = Window(FormattedTextControl(self._toolbar), height=1, style="class:toolbar")
         body = HSplit([story, rule, choices, hint, self.input_window, toolbar])
-        return Layout(FloatContainer(body, floats=[Float(xcursor=True, ycursor=True,
-                                                         content=CompletionsMenu(max_height=8))]),
-                      focused_element=self.input_window)
+        return Layout(body, focused_element=self.input_window)
 
     def _keys(self) -> KeyBindings:
         keys = KeyBindings()
@@ -194,6 +238,9 @@ class TerminalUI:
 
         @keys.add("c-c")
         def _clear(event) -> None:
+            if not self.buffer.text:
+                self.hint = "Ctrl-C clears what you typed; Ctrl-D or 'quit' leaves (your progress is saved)."
+                return
             self.buffer.reset()
             self.hint = ""
 
@@ -203,14 +250,30 @@ class TerminalUI:
 
         @keys.add("pageup")
         def _up(event) -> None:
-            top, height, _ = self.last
+            top, height, total = self.last
             self.pin = ("line", max(0, top - max(height - 2, 1)))
+            self.last = (self.pin[1], height, total)
 
         @keys.add("pagedown")
         def _down(event) -> None:
-            top, height, total = self.last
-            new = top + max(height - 2, 1)
-            self.pin = ("bottom",) if new >= total - height else ("line", new)
+            self.page_down()
+
+        more = Condition(lambda: self.more)
+
+        @keys.add(" ", filter=more & empty)
+        @keys.add("enter", filter=more)
+        def _read_on(event) -> None:  # [MORE]: the end of the scene before its choices
+            typed = self.buffer.text
+            if typed and isinstance(commands.parse(typed, self.session.labels()), commands.Command):
+                self.buffer.validate_and_handle()  # commands (quit, save, help...) need no reading on
+                return
+            if typed:
+                self.hint = "The scene goes on below: read to its end first (Space or PgDn)."
+            self.page_down()
+
+        @keys.add("tab")
+        def _tab(event) -> None:
+            self.tab()
 
         @keys.add("c-z")
         def _suspend(event) -> None:
@@ -221,6 +284,8 @@ class TerminalUI:
 
     def _rule(self):
         top, height, total = self.last
+        if self.more:
+            return [("class:more", " [MORE] Space or PgDn to read on "), ("class:rule", " ")]
         marks = []
         if top > 0:
             marks.append("▲ more above (PgUp)")
@@ -228,22 +293,41 @@ class TerminalUI:
             marks.append("▼ more below (PgDn)")
         return [("class:rule", f"── {' · '.join(marks)} " if marks else "")]
 
+    @property
+    def more(self) -> bool:
+        """A scene's end is not yet on screen: its choices wait ([MORE])."""
+        return self.unread and self.last[0] + self.last[1] < self.last[2]
+
+    def page_down(self) -> None:
+        top, height, total = self.last
+        new = top + max(height - 2, 1)
+        if new >= total - height:
+            self.pin, self.unread = ("bottom",), False
+            new = max(total - height, 0)
+        else:
+            self.pin = ("line", new)
+        self.last = (new, height, total)  # keys typed ahead of the next redraw page on from here
+
+    def tab(self) -> None:
+        """Tab: the next choice (or command) that fits what was typed."""
+        typed = self.buffer.text
+        if self.tabbing and typed == self.tabbing[1][self.tabbing[2]]:
+            base, candidates, index = self.tabbing
+            index = (index + 1) % len(candidates)
+        else:
+            base = typed
+            candidates = [c.text for c in self.completer.get_completions(Document(typed), CompleteEvent())]
+            if not candidates:
+                return
+            index = 0
+        self.tabbing = (base, candidates, index)
+        self.buffer.text = candidates[index]
+        self.buffer.cursor_position = len(self.buffer.text)
+
     def _toolbar(self):
         scene = self.session.scene()
-        parts = [p for p in (scene.chapter, scene.location) if p]
-        if scene.pov:
-            parts.append(f"as {scene.pov}")
-        parts.append(f"Turn {self.session.state.turn}")
         width = self.app.output.get_size().columns
-        left = " " + " · ".join(safe(p) for p in parts) + " "
-        right = " help · PgUp/PgDn · Ctrl-D quits "
-        if len(left) + len(right) > width:  # keep the turn visible: drop the rest, most general first
-            right = ""
-            for keep in range(len(parts) - 1, 0, -1):
-                if len(left) <= width:
-                    break
-                left = " " + " · ".join(safe(p) for p in parts[-keep:]) + " "
-        return [("class:toolbar", left + " " * max(width - len(left) - len(right), 0) + right)]
+        return [("class:toolbar", toolbar_text(scene, self.session.state.turn, width))]
 
     # -- the story pane ------------------------------------------------------
     def wrapped_log(self, width: int) -> tuple[list[Line], dict[int, int]]:
@@ -304,18 +388,25 @@ class TerminalUI:
 
     def choice_lines(self, width: int) -> list[Line]:
         width = max(min(width - 1, MAX_WIDTH), 10)
-        out: list[Line] = []
+        out: list[Line] = []  # shown even at [MORE] (the layout never jumps); taken only once the end is seen
         if self.session.scene().ending:
             items = [(i, label, None) for i, label in enumerate(self.session.labels(), 1)]
         else:
             items = [(o.number, o.label, None if o.enabled else o.reason) for o in self.session.options()]
+        typed = " ".join(self.buffer.text.lower().split())
         for number, label, reason in items:
-            first = [("class:number", f"{number:>2}. ")]
+            fits = bool(typed) and (typed == str(number) or (not typed.isdigit() and typed in label.lower()))
+            first = [("class:match" if fits else "class:number", f"{'›' if fits else ' '}{number:>2}. ")]
             if reason is None:
-                out += _wrap(label, width, "class:choice", "    ", first)
+                out += _wrap(label, width, "class:choice", "     ", first)
             else:
-                out += _wrap(f"{label} ({reason})", width, "class:disabled", "    ", first)
+                out += _wrap(f"{label} ({reason})", width, "class:disabled", "     ", first)
         return out
+
+    def hint_lines(self, width: int) -> list[Line]:
+        if not self.hint:
+            return []
+        return _wrap(self.hint, max(min(width - 1, MAX_WIDTH), 10), "class:hint", "  ")
 
     # -- events ----------------------------------------------------------------
     def _add(self, kind: str, payload) -> int:
@@ -339,23 +430,34 @@ class TerminalUI:
 
     def _typing(self, _buffer) -> None:
         self.hint = ""
+        if self.tabbing and self.buffer.text not in self.tabbing[1]:
+            self.tabbing = None
 
     def _accept(self, buffer: Buffer) -> bool:
         text = buffer.text[:MAX_INPUT]
         if self.transcript:
             self.transcript.typed(text)
+        labels = self.session.labels()
+        action = commands.parse(text, labels)
         events = self.session.handle(text)
         if all(isinstance(e, Message) and e.kind == "hint" for e in events):  # errors stay in the log
             self.show(events)
             return False
-        echo = self._add("echo", safe(" ".join(text.split())))
+        said = " ".join(text.split())
+        if isinstance(action, commands.Pick) and 0 < action.number <= len(labels):  # what was chosen, in words
+            said = f"{action.number}. {labels[action.number - 1]}"
+        echo = self._add("echo", safe(said))
         self.show(events)
-        self.pin = ("entry", echo) if any(isinstance(e, SceneShown) for e in events) else ("bottom",)
+        shown = any(isinstance(e, SceneShown) for e in events)
+        self.pin = ("entry", echo) if shown else ("bottom",)
+        self.unread = shown
+        self.tabbing = None
         return False
 
     def start(self) -> None:
         self.show(self.session.start())
         self.pin = ("entry", self.count)
+        self.unread = True
 
     async def _watch(self) -> None:
         import asyncio

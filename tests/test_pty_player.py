@@ -1,0 +1,124 @@
+"""What a new player meets in the first minutes, in a real pseudo-terminal
+read cell by cell (tests/pty_screen.py), at 80x24 and 60x20: choices never
+hidden or mislabelled while typing, a [MORE] stop before a scene's choices,
+hints wrapped whole, the chapter and turn kept in the status bar, and the
+chosen label echoed in the story."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+
+from conftest import game_env
+from game.core import engine
+from game.paths import bundled_story
+from game.story import loader
+from pty_screen import Term
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or shutil.which("stty") is None, reason="needs a POSIX pty")
+SIZES = [(24, 80), (20, 60)]
+STORY = loader.load_story(bundled_story())
+FIRST = engine.new_game(STORY)
+LABELS = [o.label for o in engine.options(STORY, FIRST)]
+LAST_WORDS = " ".join(engine.view(STORY, FIRST).paragraphs[-1].split()[-3:])
+
+
+def start(tmp_path, size) -> Term:
+    term = Term([], game_env(tmp_path), *size)
+    term.wait_for("Turn 0")
+    return term
+
+
+def read_to_the_end(term: Term) -> None:
+    for _ in range(20):
+        if "[MORE]" not in term.text:
+            return
+        term.send(" ")
+    raise AssertionError("[MORE] never went away:\n" + term.text)
+
+
+def choice_rows(term: Term) -> list[str]:
+    return [line for line in term.lines if re.match(r"^[ ›] ?\d\. ", line)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
+def test_the_end_of_a_scene_is_seen_before_its_choices_can_be_taken(tmp_path, size):
+    term = start(tmp_path, size)
+    assert "[MORE]" in term.text and LAST_WORDS not in term.text.replace("\n", " ")
+    term.send("1\r")
+    assert "Turn 0" in term.lines[-1] and "read to its end first" in term.text  # not taken yet
+    term.send("\x15")  # clear the line
+    read_to_the_end(term)
+    assert LAST_WORDS in " ".join(" ".join(term.lines).split())
+    term.send("1\r")
+    term.wait(lambda t: "Turn 1" in t.lines[-1])
+    term.send("quit\r")
+    assert term.close() == 0
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
+def test_typing_never_hides_or_mislabels_a_choice(tmp_path, size):
+    term = start(tmp_path, size)
+    read_to_the_end(term)
+    term.send("the")
+    rows = choice_rows(term)
+    assert len(rows) >= len(LABELS) - 1  # every choice still listed (a long one wraps)
+    for number, label in enumerate(LABELS, 1):
+        row = next(r for r in rows if re.match(rf"^[ ›] ?{number}\. ", r))
+        words = label.split()[:2]
+        assert row.split(f"{number}. ", 1)[1].startswith(" ".join(words)), row  # its own label, whole
+        assert ("›" in row) == ("the" in label.lower()), row  # marked when it fits what is typed
+    assert not any(re.search(r"\d\. .*\d\. ", r) for r in term.lines), term.text  # no pop-up over a row
+    term.send("\t")
+    fitting = [label for label in LABELS if "the" in label.lower()]
+    assert f"> {fitting[0][:size[1] - 4]}" in term.text
+    term.send("\x15quit\r")
+    term.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
+def test_a_hint_is_wrapped_whole(tmp_path, size):
+    term = start(tmp_path, size)
+    read_to_the_end(term)
+    term.send("the\r")
+    term.wait(lambda t: "Type its number" in " ".join(" ".join(t.lines).split()))
+    assert max(len(line) for line in term.lines) <= size[1]
+    term.send("\x15quit\r")
+    term.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
+def test_the_status_bar_keeps_the_chapter_and_the_turn(tmp_path, size):
+    term = start(tmp_path, size)
+    bar = term.lines[-1]
+    assert bar.startswith(" Prologue: The Sevastopol") and "Turn 0" in bar, bar
+    term.send("quit\r")
+    term.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
+def test_the_story_echoes_the_chosen_label(tmp_path, size):
+    term = start(tmp_path, size)
+    read_to_the_end(term)
+    term.send("1\r")
+    term.wait(lambda t: "Turn 1" in t.lines[-1])  # the pane opens at what was typed
+    flat = " ".join(" ".join(term.lines).split())
+    assert f"> 1. {LABELS[0]}" in flat, term.text
+    term.send("quit\r")
+    term.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
+def test_commands_need_no_reading_on_and_help_names_the_keys(tmp_path, size):
+    term = start(tmp_path, size)
+    assert "[MORE]" in term.text
+    term.send("help\r")
+    flat = " ".join(" ".join(term.lines).split())
+    term.wait(lambda t: "Ctrl-D on an empty line" in " ".join(" ".join(t.lines).split()))
+    term.send("\x03")  # Ctrl-C on an empty line says what it does
+    term.wait(lambda t: "Ctrl-C clears what you typed" in " ".join(" ".join(t.lines).split()))
+    term.send("quit\r")  # at [MORE] too
+    assert term.close() == 0
