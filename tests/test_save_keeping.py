@@ -311,3 +311,25 @@ def test_a_save_reindented_by_hand_is_listed_and_continued(tmp_path):
     assert "autosave" in listing and "turn 2" in listing and "cannot be loaded" not in listing
     resumed = run_game("--continue", "examples/night-vault", input="quit\n", env=env)
     assert "Resuming 'autosave' (turn 2)." in resumed.stdout
+
+
+def test_loading_keeps_the_run_it_replaces(tmp_path):
+    env = {"DEAD_RECKONING_SAVE_DIR": str(tmp_path)}
+    result = run_game("examples/night-vault", input="1\nsave here\nthermos\nload here\n1\nsaves\nload before-load\n",
+                      env=env)
+    assert "The run you left is kept as 'before-load'." in result.stdout
+    assert "before-load" in result.stdout.split("Saved games (newest first):")[1]
+    assert "Loaded 'before-load' (turn 2)." in result.stdout  # the replaced run, whole
+    assert result.stdout.count("kept as 'before-load'") == 1  # loading it back does not overwrite it
+
+
+def test_the_summary_counts_every_choice_made_retries_included(story):
+    from game.core.session import Session
+
+    session = Session(story)
+    session.start()
+    for line in ("knock", "1", "1"):  # caught; retry from the checkpoint (a menu, not a choice); the corridor
+        session.handle(line)
+    assert session.summary() == "3 scenes seen, 2 choices made."  # alley, caught, corridor; knock, then 1
+    session.handle("undo")
+    assert session.summary() == "2 scenes seen, 1 choice made."  # undo takes the corridor back too

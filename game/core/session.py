@@ -17,6 +17,9 @@ from game.core.state import State
 QUICKSAVE = "quicksave"
 
 
+BEFORE_LOAD = "before-load"  # the slot that keeps the run a load replaced
+
+
 class Session:
     """`store` (a saves store, or None for no saving) is where save, load
     and autosave go: anything with `save(name, state)`, `autosave(state)`,
@@ -36,6 +39,7 @@ class Session:
         self.notices: tuple[str, ...] = tuple(notices)  # shown with the first scene
         self.over = False
         self.broken_edit = False  # the last reload found errors: the files differ from what is played
+        self.made = None  # choices made in this run, retries included (None: the state's turn, as loaded)
 
     # -- what the screen shows -------------------------------------------
     def view(self) -> engine.View:
@@ -80,9 +84,15 @@ class Session:
         return SceneShown(view, status, reply=reply, stayed=stayed)
 
     def summary(self) -> str:
+        """What the run came to: the different scenes seen and every choice
+        made on the way, counting those before a retry (a retry keeps the
+        scenes seen, so the choices must keep counting too)."""
         scenes = len(self.state.visits)
-        return (f"{scenes} scene{'s' * (scenes != 1)} seen, "
-                f"{self.state.turn} choice{'s' * (self.state.turn != 1)} made.")
+        made = self._made()
+        return f"{scenes} scene{'s' * (scenes != 1)} seen, {made} choice{'s' * (made != 1)} made."
+
+    def _made(self) -> int:
+        return self.state.turn if self.made is None else self.made
 
     def status_lines(self) -> tuple[str, ...]:
         inv = engine.inventory(self.story, self.state)
@@ -125,7 +135,9 @@ class Session:
             action = commands.Command(menu[action.number - 1][1])
         try:
             if isinstance(action, commands.Pick):
+                made = self._made()
                 self.state, step = engine.choose_step(self.story, self.state, action.number)
+                self.made = made + 1
                 return [self.shown(step)]
             return self.command(action)
         except Impossible as refused:
@@ -143,7 +155,9 @@ class Session:
             self.over = True
             return [Quit(self.summary())]
         if name == "undo":
+            made = self._made()
             self.state = engine.undo(self.state)
+            self.made = max(made - 1, 0)
             return [Message(("You take it back.",)), self.shown()]
         if name == "retry":
             ending = self.scene().ending
@@ -154,6 +168,7 @@ class Session:
             return [Message(("Back to the last checkpoint.",)), self.shown()]
         if name == "restart":
             self.state = engine.restart(self.story, self.state)
+            self.made = 0
             return [Message(("From the beginning.",)), self.shown()]
         if name == "reload":
             return self.reload()
@@ -203,5 +218,12 @@ class Session:
         except codec.SaveError as exc:
             text = str(exc)
             return [Message((text if text.endswith(".") else text + ".",), "error")]
-        self.state = state
-        return [Message((f"Loaded '{name}' (turn {state.turn}).", *notes)), self.shown()]
+        kept = []
+        if name != BEFORE_LOAD:  # the run this load replaces stays one 'load before-load' away
+            try:
+                self.store.save(BEFORE_LOAD, self.state)
+                kept = [f"The run you left is kept as '{BEFORE_LOAD}'."]
+            except codec.SaveError as exc:
+                kept = [f"The run you left could not be kept ({exc})."]
+        self.state, self.made = state, None
+        return [Message((f"Loaded '{name}' (turn {state.turn}).", *kept, *notes)), self.shown()]
