@@ -122,3 +122,29 @@ def test_commands_need_no_reading_on_and_help_names_the_keys(tmp_path, size):
     term.wait(lambda t: "Ctrl-C clears what you typed" in " ".join(" ".join(t.lines).split()))
     term.send("quit\r")  # at [MORE] too
     assert term.close() == 0
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
+def test_plain_mode_in_a_terminal_wraps_at_its_width_on_word_boundaries(tmp_path, size):
+    import pexpect
+
+    from pty_screen import command
+
+    program, extra = command()
+    child = pexpect.spawn(program, extra + ["--plain"], env=game_env(tmp_path), dimensions=size, timeout=20)
+    child.expect_exact("> ")
+    shown = child.before.decode()
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+    lines = shown.replace("\r\n", "\n").split("\n")
+    assert max(len(line) for line in lines) < size[1]  # the terminal never has to break a word
+    words = " ".join(engine.view(STORY, FIRST).paragraphs).split()
+    assert " ".join(" ".join(lines).split()).count(" ".join(words[:12])) == 1  # the prose, whole and in order
+
+
+def test_plain_mode_into_a_pipe_keeps_a_paragraph_a_line():
+    from conftest import run_game
+
+    out = run_game("--plain", input="quit\n").stdout
+    first = engine.view(STORY, FIRST).paragraphs[0]
+    assert first in out.splitlines()

@@ -8,6 +8,8 @@ end of input or when the player quits.
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 import threading
 
 from game.core import render
@@ -18,15 +20,43 @@ from game.play.io import RunIO, read_line
 WATCH_SECONDS = 0.5
 
 
+def fit(lines: list[str], width: int | None) -> list[str]:
+    """Lines wrapped at `width` on word boundaries (a numbered choice keeps its
+    number clear of the text below it); None leaves one paragraph a line."""
+    if not width:
+        return lines
+    out: list[str] = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+            continue
+        head = line[: len(line) - len(line.lstrip())]
+        number = line.lstrip().split(" ", 1)[0]
+        indent = head + " " * (len(number) + 1) if number[:-1].isdigit() and number.endswith(".") else head
+        out += textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False) or [""]
+    return out
+
+
+def terminal_width(out) -> int | None:
+    """The terminal's width when output goes to one; None for a pipe or a file."""
+    try:
+        if out.isatty():
+            return max(shutil.get_terminal_size().columns - 1, 20)
+    except (AttributeError, ValueError, OSError):
+        pass
+    return None
+
+
 def run(session: Session, io: RunIO) -> int:
     out, transcript = io.out, io.transcript
     lock = threading.Lock()  # the watcher thread and the reader take turns with the session
+    width = terminal_width(out)
 
     def show(events) -> bool:
         """Print events; True when the run is over."""
         for event in events:
             lines = render.event_lines(event)
-            out.write("\n".join(lines) + "\n")
+            out.write("\n".join(fit(lines, width)) + "\n")
             if transcript:
                 transcript.shown(lines)
             if isinstance(event, Quit):
