@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from game.core.commands import Command, Hint, Pick, parse
 
 LABELS = ["Follow the tracks", "Climb the ridge on foot", "Signal with a mirror", "Climb down"]
@@ -43,7 +45,24 @@ def test_commands_and_aliases():
 def test_label_wins_over_a_command_word_with_more_words():
     labels = ["Look around the hangar", "Leave"]
     assert parse("look around", labels) == Pick(1)
-    assert parse("look", labels) == Command("look")
+
+
+@pytest.mark.parametrize("typed, labels, number", [
+    ("back", ["Back away from the door", "Run"], 1),
+    ("look", ["Look around the hangar", "Leave"], 1),
+    ("l", ["Run", "Leave the Widow to her guests"], 2),
+    ("save grace", ["Save Grace from the canal", "Run"], 1),
+])
+def test_a_command_word_that_starts_a_choice_asks_which_was_meant(typed, labels, number):
+    action = parse(typed, labels)
+    assert isinstance(action, Hint) and f"choice {number}, '{labels[number - 1]}'" in action.message
+    assert "for the command" in action.message
+
+
+def test_a_command_word_that_starts_no_choice_is_the_command():
+    assert parse("back", ["Run", "Hide"]) == Command("undo")
+    assert parse("l", ["Run", "Hide"]) == Command("look")
+    assert parse("save here", ["Run", "Hide"]) == Command("save", "here")
 
 
 def test_display_edge_neutralises_control_characters():

@@ -148,3 +148,37 @@ def test_plain_mode_into_a_pipe_keeps_a_paragraph_a_line():
     out = run_game("--plain", input="quit\n").stdout
     first = engine.view(STORY, FIRST).paragraphs[0]
     assert first in out.splitlines()
+
+
+COMMAND_WORDS = """\
+scenes:
+  start:
+    title: The Door
+    text: Something moves behind the door. You could go in, or not.
+    choices:
+      - {label: Back away from the door, goto: out}
+      - {label: Open it, goto: out}
+  out:
+    title: Out
+    text: Done.
+    ending: {kind: victory, title: Out}
+"""
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
+def test_a_label_that_starts_with_a_command_word_is_asked_about_not_undone(tmp_path, size):
+    from conftest import run_game, write_story
+
+    folder = write_story(tmp_path / "s", COMMAND_WORDS)
+    warned = run_game("check", str(folder))
+    assert (f"{folder / 'scenes.yaml'}:6:9: warning: choice 'Back away from the door' starts with a command word"
+            in warned.stderr + warned.stdout)
+    term = Term([str(folder)], game_env(tmp_path), *size)
+    term.wait_for("Turn 0")
+    term.send("back\r")
+    term.wait(lambda t: "is the command 'undo' and also the start of choice 1" in " ".join(" ".join(t.lines).split()))
+    assert "Turn 0" in term.lines[-1]
+    term.send("\x15back away\r")
+    term.wait_for("Out")
+    term.send("2\r")  # quit from the ending's menu
+    assert term.close() == 0

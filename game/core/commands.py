@@ -61,6 +61,23 @@ def help_lines() -> list[str]:
     return lines
 
 
+def _starts_with_words(label: str, typed: str) -> bool:
+    """Whether a label begins with what was typed, word by word, the last
+    typed word perhaps cut short (`l` begins "Leave the Widow")."""
+    label_words, typed_words = label.split(), typed.split()
+    if len(typed_words) > len(label_words):
+        return False
+    *whole, last = typed_words
+    return label_words[:len(whole)] == whole and label_words[len(whole)].startswith(last)
+
+
+def first_word_command(label: str) -> str | None:
+    """The command a label's first word would run if typed alone (for `check`)."""
+    words = label.split()
+    first = words[0].lower().strip(".,;:!\"'()") if words else ""
+    return ALIASES.get(first)
+
+
 def parse(text: str, labels: Sequence[str]) -> Action:
     """Understand one line of input given the labels of the choices shown
     (label i is choice number i + 1)."""
@@ -76,6 +93,11 @@ def parse(text: str, labels: Sequence[str]) -> Action:
     word, _, rest = lowered.partition(" ")
     name = ALIASES.get(word)
     if name and (not rest or COMMANDS[name][1]):
+        clash = [i for i, label in enumerate(labels) if _starts_with_words(label.lower(), lowered)]
+        if clash:  # `back`, or `l`, the start of a choice too: ask, never guess
+            i = clash[0]
+            return Hint(f"'{text[:40]}' is the command '{name}' and also the start of choice {i + 1}, "
+                        f"'{labels[i]}': type '{name}' for the command, or {i + 1} for the choice.")
         return Command(name, text.partition(" ")[2] or None)
     matches = [i for i, label in enumerate(labels) if lowered in label.lower()]
     if not matches:  # every word somewhere in the label, in any order

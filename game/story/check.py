@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 
 from game.core import model as m
+from game.core.commands import first_word_command
 from game.core.conditions import satisfiable
 from game.core.errors import ERROR, WARNING, Diagnostic, did_you_mean
 from game.core.kinds import KIND_WORDS, NAME_KINDS, READ, WRITE
@@ -138,6 +139,12 @@ def warnings(story: m.Story, *, partial: bool = False) -> list[Diagnostic]:
 
 def _choice_warnings(scene: m.Scene) -> list[Diagnostic]:
     out = []
+    for choice in scene.targets():
+        command = first_word_command(choice.label)
+        if command is not None:
+            out.append(_diag(choice.where, f"choice '{choice.label}' starts with a command word: a player who "
+                             f"types '{choice.label.split()[0]}' is asked whether they meant '{command}' or the "
+                             "choice", WARNING, "begin the label with another word"))
     static = all(type(b) is Para and all(type(p) is str for p in b.parts) for b in scene.text)
     for choice in scene.choices:
         to_self = choice.stays() or (choice.goto == scene.id and not choice.call)
