@@ -10,7 +10,7 @@ import sys
 
 from game import __version__
 
-COMMANDS = ("play", "check", "test", "graph", "stats", "saves", "schema")
+COMMANDS = ("play", "check", "test", "graph", "stats", "saves", "endings", "schema")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="end a random run at its first ending (default: retry failures from the checkpoint)")
     test.add_argument("--update", action="store_true", help="re-record the story's transcript files")
     test.add_argument("--json", action="store_true", help="the report as JSON")
+
+    endings = sub.add_parser("endings", help="the endings found so far, across all runs")
+    _story_arguments(endings)
 
     graph = sub.add_parser("graph", help="draw the story's map (Mermaid or Graphviz DOT)")
     _story_arguments(graph)
@@ -193,6 +196,8 @@ def _main(argv: list[str] | None = None) -> int:
             return cmd_schema(args)
         if args.command == "saves":
             return cmd_saves(args)
+        if args.command == "endings":
+            return cmd_endings(args)
         if args.command in ("test", "graph", "stats"):
             return cmd_tool(args)
         return cmd_play(args)
@@ -309,6 +314,17 @@ def cmd_saves(args) -> int:
         return 1
     print(f"Saved games of {visible(story.title)} in {store.folder} (newest first):")
     print("\n".join(store.describe()))
+    return 0
+
+
+def cmd_endings(args) -> int:
+    from game import dirs
+    from game.saves.endings import EndingsBook
+
+    story = _load_or_report(args)
+    if story is None:
+        return 1
+    print("\n".join(EndingsBook(dirs.data_dir(), story).lines()))
     return 0
 
 

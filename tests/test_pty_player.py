@@ -182,3 +182,17 @@ def test_a_label_that_starts_with_a_command_word_is_asked_about_not_undone(tmp_p
     term.wait_for("Out")
     term.send("2\r")  # quit from the ending's menu
     assert term.close() == 0
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
+def test_after_an_ending_the_game_says_how_many_have_been_found(tmp_path, size):
+    term = Term(["play", "--example", "night-vault"], game_env(tmp_path), *size)
+    term.wait_for("Turn 0")
+    for turn, answer in enumerate(["1", "thermos", "lift", "swipe", "take the ledger"], 1):
+        read_to_the_end(term)
+        term.send(answer + "\r")
+        term.wait(lambda t: f"Turn {turn}" in t.lines[-1])
+    read_to_the_end(term)
+    term.wait(lambda t: "Endings found: 1 of 2" in " ".join(" ".join(t.lines).split()))
+    term.send("2\r")  # quit from the ending's menu
+    assert term.close() == 0

@@ -8,6 +8,8 @@ events it returns.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from game.core import codec, commands, engine
 from game.core import model as m
 from game.core.errors import ERROR, Impossible
@@ -27,7 +29,7 @@ class Session:
     attribute. The session itself touches no files."""
 
     def __init__(self, story: m.Story, state: State | None = None, *, seed: int = 0, store=None, reloader=None,
-                 notices: tuple[str, ...] = ()):
+                 notices: tuple[str, ...] = (), endings=None):
         self.story = story
         self.opening: engine.Step | None = None  # how a new run began (the start scene's outcome reply);
         # whoever puts another state in place of the new run clears it
@@ -40,6 +42,7 @@ class Session:
         self.over = False
         self.broken_edit = False  # the last reload found errors: the files differ from what is played
         self.made = None  # choices made in this run, retries included (None: the state's turn, as loaded)
+        self.endings = endings  # anything with `reached(scene_id) -> line`: endings found across runs, or None
 
     # -- what the screen shows -------------------------------------------
     def view(self) -> engine.View:
@@ -138,7 +141,10 @@ class Session:
                 made = self._made()
                 self.state, step = engine.choose_step(self.story, self.state, action.number)
                 self.made = made + 1
-                return [self.shown(step)]
+                shown = self.shown(step)
+                if shown.view.ending and self.endings is not None:  # reached, not re-shown: a new find counts
+                    shown = replace(shown, summary=f"{shown.summary} {self.endings.reached(self.state.scene)}")
+                return [shown]
             return self.command(action)
         except Impossible as refused:
             return [Message((str(refused),), "hint")]
@@ -169,6 +175,8 @@ class Session:
         if name == "restart":
             self.state = engine.restart(self.story, self.state)
             self.made = 0
+            if self.endings is not None:
+                self.endings.begin_run()
             return [Message(("From the beginning.",)), self.shown()]
         if name == "reload":
             return self.reload()

@@ -63,7 +63,10 @@ def prepare(story, launch: Launch) -> Session:
     loading = launch.resume or launch.load is not None
     store = SaveStore(dirs.save_dir(launch.save_dir), story, fresh_run=not loading,
                       autosave_slot=DEBUG_RUN if jumping else AUTOSAVE)
-    session = Session(story, seed=launch.seed, store=store,
+    from game.saves.endings import EndingsBook
+
+    book = None if jumping else EndingsBook(dirs.data_dir(), story)  # an author's jump finds nothing
+    session = Session(story, seed=launch.seed, store=store, endings=book,
                       reloader=lambda: loader.load_all(launch.story_dir, use_cache=launch.use_cache))
     notices: list[str] = []
     if jumping:
@@ -89,6 +92,8 @@ def prepare(story, launch: Launch) -> Session:
                                "'load autosave' to go back to it; a new run keeps it as 'previous-run'.")
     except SaveError as exc:
         raise SetupError(f"dead-reckoning: {exc}") from None
+    if book is not None and (store.fresh_run or not loading):
+        book.begin_run()
     session.notices = tuple(notices)
     return session
 
