@@ -202,7 +202,7 @@ def _main(argv: list[str] | None = None) -> int:
             return cmd_tool(args)
         return cmd_play(args)
     except KeyboardInterrupt:
-        print(file=sys.stderr)
+        print("\ndead-reckoning: interrupted (your progress is saved after every choice)", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

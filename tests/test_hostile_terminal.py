@@ -150,6 +150,7 @@ def test_ctrl_c_and_ctrl_d_in_plain_mode(tmp_path):
     child = spawn(tmp_path, "--plain", VAULT)
     child.expect_exact("> ")
     child.sendcontrol("c")
+    child.expect_exact("dead-reckoning: interrupted (your progress is saved after every choice)")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130 and "Traceback" not in (child.before or "")

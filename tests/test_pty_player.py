@@ -196,3 +196,17 @@ def test_after_an_ending_the_game_says_how_many_have_been_found(tmp_path, size):
     term.wait(lambda t: "Endings found: 1 of 2" in " ".join(" ".join(t.lines).split()))
     term.send("2\r")  # quit from the ending's menu
     assert term.close() == 0
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
+def test_loading_mid_game_keeps_the_run_it_replaced(tmp_path, size):
+    term = Term(["play", "--example", "night-vault"], game_env(tmp_path), *size)
+    term.wait_for("Turn 0")
+    for command in ("1", "save here", "thermos", "load here"):
+        read_to_the_end(term)
+        term.send(command + "\r")
+    term.wait(lambda t: "kept as 'before-load'" in " ".join(" ".join(t.lines).split()))
+    term.send("saves\r")
+    term.wait_for("before-load")
+    term.send("quit\r")
+    assert term.close() == 0
