@@ -59,6 +59,15 @@ def test_a_command_word_that_starts_a_choice_asks_which_was_meant(typed, labels,
     assert "for the command" in action.message
 
 
+def test_the_command_asked_about_can_always_be_run():
+    labels = ["Look around the room", "Save the girl", "Back away"]
+    asked = parse("look", labels)
+    assert isinstance(asked, Hint) and "type '/look' for the command" in asked.message
+    assert parse("/look", labels) == Command("look")
+    assert parse("/save here", labels) == Command("save", "here")
+    assert parse("/back", labels) == Command("undo")
+
+
 def test_a_command_word_that_starts_no_choice_is_the_command():
     assert parse("back", ["Run", "Hide"]) == Command("undo")
     assert parse("l", ["Run", "Hide"]) == Command("look")

@@ -177,6 +177,7 @@ def test_a_label_that_starts_with_a_command_word_is_asked_about_not_undone(tmp_p
     term.wait_for("Turn 0")
     term.send("back\r")
     term.wait(lambda t: "is the command 'undo' and also the start of choice 1" in " ".join(" ".join(t.lines).split()))
+    assert "'/undo' for the command" in " ".join(" ".join(term.lines).split())
     assert "Turn 0" in term.lines[-1]
     term.send("\x15back away\r")
     term.wait_for("Out")

@@ -90,15 +90,16 @@ def parse(text: str, labels: Sequence[str]) -> Action:
     exact = [i for i, label in enumerate(labels) if label.lower() == lowered]
     if len(exact) == 1:  # a choice's whole label beats a command word ("Back")
         return Pick(exact[0] + 1)
-    word, _, rest = lowered.partition(" ")
+    forced = lowered.startswith("/")  # `/look`: the command, whatever the choices say
+    word, _, rest = lowered.lstrip("/").partition(" ")
     name = ALIASES.get(word)
     if name and (not rest or COMMANDS[name][1]):
-        clash = [i for i, label in enumerate(labels) if _starts_with_words(label.lower(), lowered)]
+        clash = [] if forced else [i for i, label in enumerate(labels) if _starts_with_words(label.lower(), lowered)]
         if clash:  # `back`, or `l`, the start of a choice too: ask, never guess
             i = clash[0]
             return Hint(f"'{text[:40]}' is the command '{name}' and also the start of choice {i + 1}, "
-                        f"'{labels[i]}': type '{name}' for the command, or {i + 1} for the choice.")
-        return Command(name, text.partition(" ")[2] or None)
+                        f"'{labels[i]}': type '/{name}' for the command, or {i + 1} for the choice.")
+        return Command(name, text.lstrip("/").partition(" ")[2] or None)
     matches = [i for i, label in enumerate(labels) if lowered in label.lower()]
     if not matches:  # every word somewhere in the label, in any order
         words = lowered.split()
