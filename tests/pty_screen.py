@@ -45,6 +45,11 @@ class Term:
     def text(self) -> str:
         return "\n".join(self.lines)
 
+    @property
+    def flat(self) -> str:
+        """The screen as one line of words: wrapped text reads whole."""
+        return " ".join(self.text.split())
+
     def wait(self, predicate, timeout: float = 15) -> None:
         """Until predicate(self) holds on the screen; AssertionError with the
         screen if it never does."""

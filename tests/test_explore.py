@@ -202,3 +202,40 @@ def test_what_can_still_change_is_summed_over_every_step_to_come(tmp_path, first
                        manifest_extra="initial: {counters: {a: 0}}\n")
     assert ("s3", (True, True)) in observations(story, True)
     assert "s3/#1" in explore.explore(story).choices_taken
+
+
+ENTRY_DRAW = """\
+scenes:
+  s0:
+    title: Start
+    text: Two ways in.
+    choices:
+      - {label: Higher, goto: hub, effects: {add: {a: 4}}}
+      - {label: High, goto: hub, effects: {add: {a: 3}}}
+  hub:
+    title: Hub
+    text: On.
+    choices:
+      - {label: Go, goto: draw}
+  draw:
+    title: Draw
+    text: Luck decides, on the way in.
+    outcomes:
+      - {weight: 1, effects: {add: {a: 1}}}
+      - {weight: 1, effects: {add: {a: -3}}}
+    choices:
+      - {label: Door, goto: end, if: "a == 0"}
+      - {label: Other, goto: end}
+  end:
+    title: End
+    text: Done.
+    ending: {kind: victory, title: Done}
+"""
+
+
+def test_a_scene_entrys_random_draw_counts_its_fall_as_well_as_its_rise(tmp_path):
+    """At the hub 4 and 3 must stay apart: a draw of -3 on the way in brings
+    only the 3 back to the door's 0 (the draw's +1 alone would merge them)."""
+    story = make_story(tmp_path, ENTRY_DRAW, start="s0", manifest_extra="initial: {counters: {a: 0}}\n")
+    assert "draw/#1" in explore.explore(story).choices_taken
+    assert observations(story, True) == observations(story, False)

@@ -26,8 +26,8 @@ LABELS = [o.label for o in engine.options(STORY, FIRST)]
 LAST_WORDS = " ".join(engine.view(STORY, FIRST).paragraphs[-1].split()[-3:])
 
 
-def start(tmp_path, size) -> Term:
-    term = Term([], game_env(tmp_path), *size)
+def start(tmp_path, size, args: tuple[str, ...] = ()) -> Term:
+    term = Term(list(args), game_env(tmp_path), *size)
     term.wait_for("Turn 0")
     return term
 
@@ -38,6 +38,12 @@ def read_to_the_end(term: Term) -> None:
             return
         term.send(" ")
     raise AssertionError("[MORE] never went away:\n" + term.text)
+
+
+def answer(term: Term, text: str) -> None:
+    """What a player does: read the scene to its end, then type."""
+    read_to_the_end(term)
+    term.send(text + "\r")
 
 
 def choice_rows(term: Term) -> list[str]:
@@ -52,7 +58,7 @@ def test_the_end_of_a_scene_is_seen_before_its_choices_can_be_taken(tmp_path, si
     assert "Turn 0" in term.lines[-1] and "read to its end first" in term.text  # not taken yet
     term.send("\x15")  # clear the line
     read_to_the_end(term)
-    assert LAST_WORDS in " ".join(" ".join(term.lines).split())
+    assert LAST_WORDS in term.flat
     term.send("1\r")
     term.wait(lambda t: "Turn 1" in t.lines[-1])
     term.send("quit\r")
@@ -84,7 +90,7 @@ def test_a_hint_is_wrapped_whole(tmp_path, size):
     term = start(tmp_path, size)
     read_to_the_end(term)
     term.send("the\r")
-    term.wait(lambda t: "Type its number" in " ".join(" ".join(t.lines).split()))
+    term.wait(lambda t: "Type its number" in t.flat)
     assert max(len(line) for line in term.lines) <= size[1]
     term.send("\x15quit\r")
     term.close()
@@ -105,7 +111,7 @@ def test_the_story_echoes_the_chosen_label(tmp_path, size):
     read_to_the_end(term)
     term.send("1\r")
     term.wait(lambda t: "Turn 1" in t.lines[-1])  # the pane opens at what was typed
-    flat = " ".join(" ".join(term.lines).split())
+    flat = term.flat
     assert f"> 1. {LABELS[0]}" in flat, term.text
     term.send("quit\r")
     term.close()
@@ -116,10 +122,9 @@ def test_commands_need_no_reading_on_and_help_names_the_keys(tmp_path, size):
     term = start(tmp_path, size)
     assert "[MORE]" in term.text
     term.send("help\r")
-    flat = " ".join(" ".join(term.lines).split())
-    term.wait(lambda t: "Ctrl-D on an empty line" in " ".join(" ".join(t.lines).split()))
+    term.wait(lambda t: "Ctrl-D on an empty line" in t.flat)
     term.send("\x03")  # Ctrl-C on an empty line says what it does
-    term.wait(lambda t: "Ctrl-C clears what you typed" in " ".join(" ".join(t.lines).split()))
+    term.wait(lambda t: "Ctrl-C clears what you typed" in t.flat)
     term.send("quit\r")  # at [MORE] too
     assert term.close() == 0
 
@@ -176,8 +181,8 @@ def test_a_label_that_starts_with_a_command_word_is_asked_about_not_undone(tmp_p
     term = Term([str(folder)], game_env(tmp_path), *size)
     term.wait_for("Turn 0")
     term.send("back\r")
-    term.wait(lambda t: "is the command 'undo' and also the start of choice 1" in " ".join(" ".join(t.lines).split()))
-    assert "'/undo' for the command" in " ".join(" ".join(term.lines).split())
+    term.wait(lambda t: "is the command 'undo' and also the start of choice 1" in t.flat)
+    assert "'/undo' for the command" in term.flat
     assert "Turn 0" in term.lines[-1]
     term.send("\x15back away\r")
     term.wait_for("Out")
@@ -187,26 +192,22 @@ def test_a_label_that_starts_with_a_command_word_is_asked_about_not_undone(tmp_p
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
 def test_after_an_ending_the_game_says_how_many_have_been_found(tmp_path, size):
-    term = Term(["play", "--example", "night-vault"], game_env(tmp_path), *size)
-    term.wait_for("Turn 0")
-    for turn, answer in enumerate(["1", "thermos", "lift", "swipe", "take the ledger"], 1):
-        read_to_the_end(term)
-        term.send(answer + "\r")
+    term = start(tmp_path, size, ("play", "--example", "night-vault"))
+    for turn, text in enumerate(["1", "thermos", "lift", "swipe", "take the ledger"], 1):
+        answer(term, text)
         term.wait(lambda t: f"Turn {turn}" in t.lines[-1])
     read_to_the_end(term)
-    term.wait(lambda t: "Endings found: 1 of 2" in " ".join(" ".join(t.lines).split()))
+    term.wait(lambda t: "Endings found: 1 of 2" in t.flat)
     term.send("2\r")  # quit from the ending's menu
     assert term.close() == 0
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
 def test_loading_mid_game_keeps_the_run_it_replaced(tmp_path, size):
-    term = Term(["play", "--example", "night-vault"], game_env(tmp_path), *size)
-    term.wait_for("Turn 0")
+    term = start(tmp_path, size, ("play", "--example", "night-vault"))
     for command in ("1", "save here", "thermos", "load here"):
-        read_to_the_end(term)
-        term.send(command + "\r")
-    term.wait(lambda t: "kept as 'before-load'" in " ".join(" ".join(t.lines).split()))
+        answer(term, command)
+    term.wait(lambda t: "kept as 'before-load'" in t.flat)
     term.send("saves\r")
     term.wait_for("before-load")
     term.send("quit\r")

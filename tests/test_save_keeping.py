@@ -187,7 +187,7 @@ def test_a_listing_reads_each_saves_head_not_the_whole_file(tmp_path, story, mon
         cut = raw.index(b',"state":') + len(b',"state":')
         path.write_bytes(raw[:cut] + b'{"pad":"' + b"x" * (4 << 20) + b'",' + raw[cut + 1:])
     read = []
-    real = saves._open_regular
+    real = saves.open_regular
 
     def counting(path):
         handle = real(path)
@@ -200,7 +200,7 @@ def test_a_listing_reads_each_saves_head_not_the_whole_file(tmp_path, story, mon
         handle.read = counted
         return handle
 
-    monkeypatch.setattr(saves, "_open_regular", counting)
+    monkeypatch.setattr(saves, "open_regular", counting)
     listed = saves.SaveStore(tmp_path, story).slots()
     assert [s.problem for s in listed] == [None] * 10 and {s.turn for s in listed} == {0}
     assert 0 < sum(read) <= 10 * (saves.HEAD_BYTES + 1)

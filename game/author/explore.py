@@ -109,27 +109,24 @@ class CounterBounds:
     def __init__(self, story: m.Story, successors: dict[str, list[str]], components: list[list[str]]):
         exact: set[str] = set()
         scene_cuts: dict[str, dict[str, set[int]]] = {}
-        entry: dict[str, dict[str, int]] = {}
+        entry: dict[str, dict[str, tuple[int, int]]] = {}  # scene -> counter -> (most rise, most fall) on entry
         steps: dict[str, list[tuple[object, list[dict[str, int]], list[str]]]] = {}
-        continuations = sorted({c.goto or s.id for s in story.scenes.values() for c in s.targets() if c.call})
+        back = m.continuations(story)
         for sid, scene in story.scenes.items():
             cuts: dict[str, set[int]] = {}
             for choice in scene.targets():
                 if choice.cond is not None:
                     _cuts(choice.cond, cuts, exact)
             scene_cuts[sid] = cuts
-            entry[sid] = _deltas(scene.effects, exact)
-            outs = [_deltas(o.effects, exact) for o in scene.outcomes]
-            if outs:  # the largest rise and fall of a random entry outcome
-                for name in {k for d in outs for k in d}:
-                    values = [d.get(name, 0) for d in outs]
-                    entry[sid].setdefault(name, 0)
-                    entry[sid][name] += max(values) if max(values) > 0 else min(values)
+            fixed = _deltas(scene.effects, exact)
+            outs = [_deltas(o.effects, exact) for o in scene.outcomes] or [{}]  # one random entry outcome happens
+            entry[sid] = {}
+            for name in set(fixed).union(*outs):
+                changes = [fixed.get(name, 0) + d.get(name, 0) for d in outs]
+                entry[sid][name] = (max(max(changes), 0), max(-min(changes), 0))
             steps[sid] = []
             for choice in scene.targets():
-                dests = list(choice.destinations()) + (continuations if choice.returns else []) + \
-                    ([sid] if choice.stays() else [])
-                steps[sid].append((choice, _step(choice, exact), [d for d in dests if d in story.scenes]))
+                steps[sid].append((choice, _step(choice, exact), m.choice_flow(story, sid, choice, back)))
         self.exact = exact
         self.bounds: dict[str, dict[str, tuple[float, float]]] = {}
         reach: dict[str, dict[str, set[int]]] = {}  # per component representative
@@ -155,7 +152,7 @@ class CounterBounds:
                 inside_up = inside_down = 0.0
                 exit_up = exit_down = 0.0
                 for sid in comp:
-                    if cyclic and entry[sid].get(name, 0):
+                    if cyclic and entry[sid].get(name, (0, 0)) != (0, 0):
                         inside_up = inside_down = INF  # re-entered: its entry effects repeat
                     for choice, changes, dests in steps[sid]:
                         for change in changes:
@@ -167,10 +164,10 @@ class CounterBounds:
                                     inside_up += max(d, 0)
                                     inside_down += max(-d, 0)
                                 else:
-                                    e = entry[dest].get(name, 0)
+                                    e_up, e_down = entry[dest].get(name, (0, 0))
                                     k = comp_of[dest]
-                                    exit_up = max(exit_up, max(d, 0) + max(e, 0) + rise[k].get(name, 0))
-                                    exit_down = max(exit_down, max(-d, 0) + max(-e, 0) + fall[k].get(name, 0))
+                                    exit_up = max(exit_up, max(d, 0) + e_up + rise[k].get(name, 0))
+                                    exit_down = max(exit_down, max(-d, 0) + e_down + fall[k].get(name, 0))
                 up[name] = inside_up + exit_up
                 down[name] = inside_down + exit_down
             reach[i], rise[i], fall[i] = cuts, up, down

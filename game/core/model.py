@@ -173,20 +173,26 @@ class Story:
         return self.names.get(key, key.replace("_", " "))
 
 
+def continuations(story: Story) -> list[str]:
+    """Every place a subroutine call can come back to (a call without a goto
+    comes back to its own scene)."""
+    return sorted({c.goto or s.id for s in story.scenes.values() for c in s.targets() if c.call})
+
+
+def choice_flow(story: Story, scene_id: str, choice: Choice, back: list[str]) -> list[str]:
+    """Where one choice can lead: its destinations, its own scene if it
+    stays, or for a `return` every place in `back` (`continuations`)."""
+    nxt = list(choice.destinations())
+    if choice.returns:
+        nxt.extend(back)
+    elif choice.stays():
+        nxt.append(scene_id)
+    return [n for n in nxt if n in story.scenes]
+
+
 def flow(story: Story) -> dict[str, list[str]]:
-    """Every scene's possible next scenes, for reachability: each choice's
-    destinations, a choice that stays (its own scene), and for a `return`
-    every place a subroutine call can come back to."""
-    continuations = sorted({c.goto or s.id for s in story.scenes.values() for c in s.targets() if c.call})
-    # (a call without a goto comes back to its own scene)
-    out: dict[str, list[str]] = {}
-    for sid, scene in story.scenes.items():
-        nxt: list[str] = []
-        for choice in scene.targets():
-            nxt.extend(choice.destinations())
-            if choice.returns:
-                nxt.extend(continuations)
-            elif choice.stays():
-                nxt.append(sid)
-        out[sid] = list(dict.fromkeys(n for n in nxt if n in story.scenes))
-    return out
+    """Every scene's possible next scenes, for reachability (`choice_flow`
+    of each of its choices)."""
+    back = continuations(story)
+    return {sid: list(dict.fromkeys(n for choice in scene.targets() for n in choice_flow(story, sid, choice, back)))
+            for sid, scene in story.scenes.items()}

@@ -8,8 +8,6 @@ events it returns.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from game.core import codec, commands, engine
 from game.core import model as m
 from game.core.errors import ERROR, Impossible
@@ -83,7 +81,10 @@ class Session:
         reply = engine.reply(self.story, self.state, step) if step is not None else ()
         stayed = step is not None and step.stayed
         if status is Status.ENDED:
-            return SceneShown(view, status, tuple(self.labels()), self.summary(), reply, stayed)
+            summary = self.summary()
+            if step is not None and self.endings is not None:  # reached by a choice, not re-shown: a find counts
+                summary += " " + self.endings.reached(self.state.scene)
+            return SceneShown(view, status, tuple(self.labels()), summary, reply, stayed)
         return SceneShown(view, status, reply=reply, stayed=stayed)
 
     def summary(self) -> str:
@@ -141,10 +142,7 @@ class Session:
                 made = self._made()
                 self.state, step = engine.choose_step(self.story, self.state, action.number)
                 self.made = made + 1
-                shown = self.shown(step)
-                if shown.view.ending and self.endings is not None:  # reached, not re-shown: a new find counts
-                    shown = replace(shown, summary=f"{shown.summary} {self.endings.reached(self.state.scene)}")
-                return [shown]
+                return [self.shown(step)]
             return self.command(action)
         except Impossible as refused:
             return [Message((str(refused),), "hint")]

@@ -75,14 +75,14 @@ def prepare(story, launch: Launch) -> Session:
     try:
         store.claim(write=False)
         if loading:
-            name, said = (launch.load, []) if launch.load is not None else store.to_continue()
+            name, said, loaded = (launch.load, [], None) if launch.load is not None else store.to_continue()
             notices += said
             if name is None:
                 store.fresh_run = True  # nothing to continue: this is a new run, and the last one is kept
                 if not said:
                     notices.append("There is no saved game to continue yet: a new run begins.")
             else:
-                session.state, notes = store.load(name)
+                session.state, notes = loaded if loaded is not None else store.load(name)
                 session.opening = None
                 notices += [f"Resuming '{name}' (turn {session.state.turn}).", *notes]
         else:

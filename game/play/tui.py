@@ -161,35 +161,21 @@ class StoryControl(UIControl):
         return UIContent(get_line=lambda i: visible[i], line_count=len(visible), show_cursor=False)
 
 
-class ChoicesControl(UIControl):
-    def __init__(self, ui: TerminalUI):
-        self.ui = ui
+class LinesControl(UIControl):
+    """A pane as tall as the wrapped lines it shows (the choices; the hint
+    under them, wrapped, never cut): `lines_for(width)` gives them."""
+
+    def __init__(self, lines_for):
+        self.lines_for = lines_for
 
     def is_focusable(self) -> bool:
         return False
 
     def preferred_height(self, width, max_available_height, wrap_lines, get_line_prefix):
-        return len(self.ui.choice_lines(width))
+        return len(self.lines_for(width))
 
     def create_content(self, width: int, height: int) -> UIContent:
-        lines = self.ui.choice_lines(width)
-        return UIContent(get_line=lambda i: lines[i], line_count=len(lines), show_cursor=False)
-
-
-class HintControl(UIControl):
-    """The line under the choices that answers a mistyped line: wrapped, never cut."""
-
-    def __init__(self, ui: TerminalUI):
-        self.ui = ui
-
-    def is_focusable(self) -> bool:
-        return False
-
-    def preferred_height(self, width, max_available_height, wrap_lines, get_line_prefix):
-        return len(self.ui.hint_lines(width))
-
-    def create_content(self, width: int, height: int) -> UIContent:
-        lines = self.ui.hint_lines(width)
+        lines = self.lines_for(width)
         return UIContent(get_line=lambda i: lines[i], line_count=len(lines), show_cursor=False)
 
 
@@ -223,8 +209,8 @@ class TerminalUI:
     def _layout(self) -> Layout:
         story = Window(StoryControl(self), wrap_lines=False)
         rule = Window(FormattedTextControl(self._rule), height=1, char="─", style="class:rule")
-        choices = Window(ChoicesControl(self), dont_extend_height=True)
-        hint = ConditionalContainer(Window(HintControl(self), dont_extend_height=True),
+        choices = Window(LinesControl(self.choice_lines), dont_extend_height=True)
+        hint = ConditionalContainer(Window(LinesControl(self.hint_lines), dont_extend_height=True),
                                     filter=Condition(lambda: bool(self.hint)))
         self.input_window = Window(BufferControl(self.buffer, input_processors=[SafeInput(), BeforeInput("> ", "class:prompt")]),
                                    height=1)

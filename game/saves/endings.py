@@ -10,14 +10,14 @@ rather than stopping the game.
 from __future__ import annotations
 
 import json
-import os
-import stat
 import time
 from pathlib import Path
 
 from game import atomic
 from game.core import model as m
+from game.core.codec import SaveError
 from game.core.sanitize import safe
+from game.saves.store import open_regular
 
 MAX_BYTES = 256 * 1024
 
@@ -31,20 +31,10 @@ class EndingsBook:
 
     def _read(self) -> tuple[int, dict[str, dict]]:
         try:
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        except OSError:
-            return 0, {}
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return 0, {}
-            with os.fdopen(fd, "rb") as handle:
-                fd = -1
+            with open_regular(self.path) as handle:  # the saves' own reader: bounded, never blocks
                 data = json.loads(handle.read(MAX_BYTES + 1)[:MAX_BYTES].decode("utf-8"))
-        except (OSError, ValueError, RecursionError):
+        except (OSError, SaveError, ValueError, RecursionError):
             return 0, {}
-        finally:
-            if fd >= 0:
-                os.close(fd)
         if not isinstance(data, dict) or data.get("story") != self.story.id:
             return 0, {}
         runs = data.get("runs")

@@ -87,7 +87,7 @@ class SaveStore:
                 "root": str(Path(self.story.root).resolve())}
         marker = self.folder / OWNER
         try:
-            with _open_regular(marker) as handle:  # never blocks: a FIFO here is not a marker
+            with open_regular(marker) as handle:  # never blocks: a FIFO here is not a marker
                 theirs = json.loads(handle.read(MAX_OWNER_BYTES).decode("utf-8"))
             if not isinstance(theirs, dict):
                 theirs = {}
@@ -225,7 +225,7 @@ class SaveStore:
 
     def _read_json(self, path: Path, name: str) -> object:
         try:
-            with _open_regular(path) as handle:
+            with open_regular(path) as handle:
                 data = handle.read(MAX_SAVE_BYTES + 1)
         except FileNotFoundError:
             raise SaveError("there is no save by that name (type 'saves' to list them)") from None
@@ -261,7 +261,7 @@ class SaveStore:
 
     def _summary(self, path: Path, name: str) -> tuple[str, str, int]:
         try:
-            with _open_regular(path) as handle:
+            with open_regular(path) as handle:
                 size = os.fstat(handle.fileno()).st_size
                 if size > MAX_SAVE_BYTES:
                     raise SaveError(f"the file is larger than {MAX_SAVE_BYTES:,} bytes")
@@ -285,39 +285,40 @@ class SaveStore:
     def latest(self) -> SlotInfo | None:
         return next((s for s in self.slots() if s.problem is None), None)
 
-    def to_continue(self) -> tuple[str | None, list[str]]:
-        """The slot `--continue` should load, and what to tell the player:
-        the newest save, or, when it cannot be loaded, the copy kept before
-        it, or else the newest save that loads."""
+    def to_continue(self) -> tuple[str | None, list[str], tuple[State, list[str]] | None]:
+        """The slot `--continue` should load, what to tell the player, and
+        the loaded game (read once): the newest save, or, when it cannot be
+        loaded, the copy kept before it, or else the newest save that loads."""
         slots = self.slots()
         if not slots:
-            return None, []
-        newest = slots[0]
+            return None, [], None
+        newest = slots[0].name
         try:
-            self._decode(self.path(newest.name), newest.name)
-            return newest.name, []
+            return newest, [], self._decode(self.path(newest), newest)
         except SaveError as exc:
-            damaged = f"Your newest save '{newest.name}' cannot be loaded ({exc})."
-        backup = newest.name + BACKUP_SUFFIX
+            damaged = f"Your newest save '{newest}' cannot be loaded ({exc})."
+        backup = newest + BACKUP_SUFFIX
         try:
-            state, _ = self._decode(self.path(backup), backup)
-            return backup, [damaged + f" Continuing from the copy kept before it, '{backup}' (turn {state.turn}); "
-                                      f"'{newest.name}' is left as it is until this run saves over it."]
+            loaded = self._decode(self.path(backup), backup)
+            return backup, [damaged + f" Continuing from the copy kept before it, '{backup}' (turn "
+                                      f"{loaded[0].turn}); '{newest}' is left as it is until this run saves over "
+                                      "it."], loaded
         except SaveError:
             pass
         for other in slots[1:]:
             try:
-                self._decode(self.path(other.name), other.name)
+                loaded = self._decode(self.path(other.name), other.name)
             except SaveError:
                 continue
-            return other.name, [damaged + f" Continuing from '{other.name}', the newest save that loads."]
-        return None, [damaged + " No other save can be loaded: a new run begins, and keeps it as 'previous-run'."]
+            return other.name, [damaged + f" Continuing from '{other.name}', the newest save that loads."], loaded
+        return None, [damaged + " No other save can be loaded: a new run begins, and keeps it as 'previous-run'."], \
+            None
 
     def describe(self) -> list[str]:
         return describe(self.slots())
 
 
-def _open_regular(path: Path):
+def open_regular(path: Path):
     """Open a save for reading without ever blocking (a FIFO named like a
     save would hang a plain open) and only if it is a regular file."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
