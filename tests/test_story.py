@@ -219,6 +219,16 @@ def test_failure_ending_is_reached_and_retried_from_its_chapter(ending):
     again = engine.retry(STORY, state)
     checkpoint = STORY.scenes[again.scene]
     assert checkpoint.checkpoint and checkpoint.chapter == STORY.scenes[ending].chapter
+    if STORY.scenes[ending].pov == "Ethan":  # Ethan's failure never retries in another's voice
+        assert checkpoint.pov == "Ethan", f"{ending} retries at {again.scene}, in {checkpoint.pov}'s voice"
+
+
+def test_a_failure_in_the_sale_is_retried_at_the_pocket_not_the_platform():
+    """The Widow Never Draws sends Grace back to the handshake, not through
+    the whole sale again, and the retry says it is a second go."""
+    state = engine.retry(STORY, explore.replay(STORY, EXPLORED.scene_paths["train_widow_draws"]))
+    assert state.scene == "train_handshake"
+    assert "Left inside pocket, again." in text(state)
 
 
 # ----------------------------------------------------------------- payoffs
