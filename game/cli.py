@@ -202,7 +202,10 @@ def _main(argv: list[str] | None = None) -> int:
             return cmd_tool(args)
         return cmd_play(args)
     except KeyboardInterrupt:
-        print("\ndead-reckoning: interrupted (your progress is saved after every choice)", file=sys.stderr)
+        from game.play.plain import fit, terminal_width
+
+        line = "dead-reckoning: interrupted (your progress is saved after every choice)"
+        print("\n" + "\n".join(fit([line], terminal_width(sys.stderr))), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

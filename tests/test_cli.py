@@ -50,6 +50,14 @@ def test_failure_offers_retry_from_checkpoint():
     assert "This time you know the floor creaks" in result.stdout  # the retry is remembered
 
 
+def test_the_ending_menus_words_are_its_commands_without_a_question():
+    """'retry' is both the command and the start of "Retry from the last
+    checkpoint": at an ending they mean the same, so nobody is asked which."""
+    result = run_game("examples/night-vault", input="knock\nretry\n")
+    assert "also the start of choice" not in result.stdout
+    assert result.stdout.count("== The Alley ==") == 2
+
+
 def test_commands_in_plain_mode():
     result = run_game("examples/night-vault", input="status\n1\nundo\nhelp\nquit\n")
     out = result.stdout

@@ -55,3 +55,22 @@ def test_an_authors_jump_finds_no_endings_and_a_damaged_record_starts_again():
         handle.write("{not json")
     won = run_game("play", "--example", "night-vault", "--plain", input=WIN)
     assert won.returncode == 0 and "Endings found: 1 of 2" in won.stdout
+
+
+def test_two_games_at_once_keep_both_finds_and_each_its_own_run(tmp_path):
+    """Two games of one story open side by side (two terminals): each
+    begins its own run, and what each finds is kept, whichever ends last."""
+    from game.paths import examples_folder
+    from game.saves.endings import EndingsBook
+    from game.story import loader
+
+    story = loader.load_story(examples_folder() / "night-vault")
+    one, two = EndingsBook(tmp_path, story), EndingsBook(tmp_path, story)
+    one.begin_run()
+    two.begin_run()
+    one.reached("street")
+    two.reached("caught")
+    kept = json.loads((tmp_path / "endings" / f"{story.id}.json").read_text())
+    assert kept["runs"] == 2
+    assert kept["found"]["street"]["run"] == 1 and kept["found"]["caught"]["run"] == 2
+    assert "2/2 endings found" in EndingsBook(tmp_path, story).lines()[0]

@@ -66,6 +66,42 @@ def test_the_end_of_a_scene_is_seen_before_its_choices_can_be_taken(tmp_path, si
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
+def test_a_command_at_more_shows_its_answer_and_the_scene_still_waits(tmp_path, size):
+    """help at [MORE] answers at once, but the scene's end, pushed out of
+    sight, has still not been read: its choices wait, and reading on goes
+    back to where reading stopped."""
+    term = start(tmp_path, size)
+    term.send("help\r")
+    term.wait(lambda t: "Ctrl-D on an empty line" in t.flat)
+    assert LAST_WORDS not in term.flat and "[MORE]" in term.text, term.text
+    term.send("1\r")
+    assert "Turn 0" in term.lines[-1] and "read to its end first" in term.flat  # not taken
+    term.send("\x15")
+    read_to_the_end(term)
+    assert LAST_WORDS in term.flat, term.text
+    term.send("1\r")
+    term.wait(lambda t: "Turn 1" in t.lines[-1])
+    term.send("quit\r")
+    assert term.close() == 0
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
+def test_enter_with_a_choice_typed_reads_on_and_says_when_the_end_is_reached(tmp_path, size):
+    term = start(tmp_path, size)
+    term.send("1")
+    for _ in range(20):
+        term.send("\r")
+        if "press Enter again" in term.flat:
+            break
+        assert "read to its end first" in term.flat, term.text
+    assert LAST_WORDS in term.flat and "Turn 0" in term.lines[-1], term.text
+    term.send("\r")
+    term.wait(lambda t: "Turn 1" in t.lines[-1])
+    term.send("quit\r")
+    assert term.close() == 0
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
 def test_typing_never_hides_or_mislabels_a_choice(tmp_path, size):
     term = start(tmp_path, size)
     read_to_the_end(term)
@@ -145,6 +181,30 @@ def test_plain_mode_in_a_terminal_wraps_at_its_width_on_word_boundaries(tmp_path
     assert max(len(line) for line in lines) < size[1]  # the terminal never has to break a word
     words = " ".join(engine.view(STORY, FIRST).paragraphs).split()
     assert " ".join(" ".join(lines).split()).count(" ".join(words[:12])) == 1  # the prose, whole and in order
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
+def test_plain_mode_follows_a_resize_and_ctrl_c_leaves_a_line_that_fits(tmp_path, size):
+    import pexpect
+
+    from pty_screen import command
+
+    program, extra = command()
+    child = pexpect.spawn(program, extra + ["--plain"], env=game_env(tmp_path), dimensions=size, timeout=20)
+    child.expect_exact("> ")
+    narrow = size[1] - 20
+    child.setwinsize(size[0], narrow)
+    child.sendline("look")
+    child.expect_exact("> ")
+    shown = child.before.decode().replace("\r\n", "\n").split("\n")
+    assert max(len(line) for line in shown) < narrow, shown  # measured again, not once at the start
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    said = child.before.decode().replace("\r\n", "\n")
+    assert child.exitstatus == 130 and "Traceback" not in said
+    assert "interrupted (your progress is saved after every choice)" in " ".join(said.split())
+    assert max(len(line) for line in said.split("\n")) < narrow, said
 
 
 def test_plain_mode_into_a_pipe_keeps_a_paragraph_a_line():

@@ -320,7 +320,20 @@ def test_loading_keeps_the_run_it_replaces(tmp_path):
     assert "The run you left is kept as 'before-load'." in result.stdout
     assert "before-load" in result.stdout.split("Saved games (newest first):")[1]
     assert "Loaded 'before-load' (turn 2)." in result.stdout  # the replaced run, whole
-    assert result.stdout.count("kept as 'before-load'") == 1  # loading it back does not overwrite it
+    assert result.stdout.count("kept as 'before-load'") == 2  # loading it back keeps the run it leaves: a swap
+    again = run_game("examples/night-vault", "--load", "before-load", input="quit\n", env=env)
+    assert "Resuming 'before-load' (turn 2)." in again.stdout  # the loaded game played one choice on: kept
+
+
+def test_loading_twice_without_playing_keeps_the_first_run_left(tmp_path):
+    """Load, then load another without a choice between: 'before-load' still
+    holds the run that was being played, not the save loaded a moment ago."""
+    env = {"DEAD_RECKONING_SAVE_DIR": str(tmp_path)}
+    run_game("examples/night-vault", input="save start\n1\nsave corridor\n", env=env)
+    result = run_game("examples/night-vault", input="1\nthermos\nload start\nload corridor\n", env=env)
+    assert "still kept as 'before-load'" in result.stdout
+    kept = run_game("examples/night-vault", "--load", "before-load", input="quit\n", env=env)
+    assert "Resuming 'before-load' (turn 2)." in kept.stdout  # the run played to turn 2, not 'start' (turn 0)
 
 
 def test_the_summary_counts_every_choice_made_retries_included(story):

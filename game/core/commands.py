@@ -78,6 +78,20 @@ def first_word_command(label: str) -> str | None:
     return ALIASES.get(first)
 
 
+def matching(text: str, labels: Sequence[str]) -> list[int]:
+    """The choices (0-based) that words typed pick out, as `parse` reads them:
+    the text inside a label, else every word somewhere in it, in any order.
+    Front ends mark these, so what is marked is what Enter takes."""
+    lowered = " ".join(text.lower().split())
+    if not lowered:
+        return []
+    matches = [i for i, label in enumerate(labels) if lowered in label.lower()]
+    if not matches:
+        words = lowered.split()
+        matches = [i for i, label in enumerate(labels) if all(w in label.lower() for w in words)]
+    return matches
+
+
 def parse(text: str, labels: Sequence[str]) -> Action:
     """Understand one line of input given the labels of the choices shown
     (label i is choice number i + 1)."""
@@ -100,10 +114,7 @@ def parse(text: str, labels: Sequence[str]) -> Action:
             return Hint(f"'{text[:40]}' is the command '{name}' and also the start of choice {i + 1}, "
                         f"'{labels[i]}': type '/{name}' for the command, or {i + 1} for the choice.")
         return Command(name, text.lstrip("/").partition(" ")[2] or None)
-    matches = [i for i, label in enumerate(labels) if lowered in label.lower()]
-    if not matches:  # every word somewhere in the label, in any order
-        words = lowered.split()
-        matches = [i for i, label in enumerate(labels) if all(w in label.lower() for w in words)]
+    matches = matching(lowered, labels)
     if len(matches) == 1:
         return Pick(matches[0] + 1)
     if matches:

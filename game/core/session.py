@@ -41,6 +41,7 @@ class Session:
         self.broken_edit = False  # the last reload found errors: the files differ from what is played
         self.made = None  # choices made in this run, retries included (None: the state's turn, as loaded)
         self.endings = endings  # anything with `reached(scene_id) -> line`: endings found across runs, or None
+        self.loaded: State | None = None  # the state the last 'load' put in place, while nothing has been played
 
     # -- what the screen shows -------------------------------------------
     def view(self) -> engine.View:
@@ -130,6 +131,10 @@ class Session:
     def _handle(self, line: str) -> list:
         labels = self.labels()
         action = commands.parse(line, labels)
+        if isinstance(action, commands.Hint) and self.scene().ending:  # 'retry' at "Retry from the last
+            bare = commands.parse(line, ())                            # checkpoint" is that choice: no question
+            if isinstance(bare, commands.Command) and bare.name in {c for _, c in self.ending_menu()}:
+                action = bare
         if isinstance(action, commands.Hint):
             return [Message((action.message,), "hint")]
         if isinstance(action, commands.Pick) and self.scene().ending:
@@ -225,11 +230,14 @@ class Session:
             text = str(exc)
             return [Message((text if text.endswith(".") else text + ".",), "error")]
         kept = []
-        if name != BEFORE_LOAD:  # the run this load replaces stays one 'load before-load' away
+        if self.state is self.loaded:  # nothing played since the last load: 'before-load' still holds the run
+            kept = [f"The run you left before loading is still kept as '{BEFORE_LOAD}'."] \
+                if name != BEFORE_LOAD else []
+        else:  # the run this load replaces stays one 'load before-load' away (loading that swaps them)
             try:
                 self.store.save(BEFORE_LOAD, self.state)
                 kept = [f"The run you left is kept as '{BEFORE_LOAD}'."]
             except codec.SaveError as exc:
                 kept = [f"The run you left could not be kept ({exc})."]
-        self.state, self.made = state, None
+        self.state, self.made, self.loaded = state, None, state
         return [Message((f"Loaded '{name}' (turn {state.turn}).", *kept, *notes)), self.shown()]

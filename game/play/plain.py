@@ -50,10 +50,10 @@ def terminal_width(out) -> int | None:
 def run(session: Session, io: RunIO) -> int:
     out, transcript = io.out, io.transcript
     lock = threading.Lock()  # the watcher thread and the reader take turns with the session
-    width = terminal_width(out)
 
     def show(events) -> bool:
         """Print events; True when the run is over."""
+        width = terminal_width(out)  # measured each time: the window may have been resized
         for event in events:
             lines = render.event_lines(event)
             out.write("\n".join(fit(lines, width)) + "\n")

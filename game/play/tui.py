@@ -134,10 +134,11 @@ class LabelCompleter(Completer):
         if not typed or typed.isdigit():
             return
         lowered = typed.lower()
-        for number, label in enumerate(self.session.labels(), 1):
-            if lowered in label.lower() and label.lower() != lowered:
-                yield Completion(label, start_position=-len(document.text_before_cursor),
-                                 display=f"{number}. {label}")
+        labels = self.session.labels()
+        for i in commands.matching(typed, labels):  # the choices marked in the list, in their order
+            if labels[i].lower() != lowered:
+                yield Completion(labels[i], start_position=-len(document.text_before_cursor),
+                                 display=f"{i + 1}. {labels[i]}")
         if " " not in typed:
             for name in commands.COMMANDS:
                 if name.startswith(lowered) and name != lowered:
@@ -191,6 +192,9 @@ class TerminalUI:
         self.last = (0, 0, 0)  # top, height, total of the last render
         self.hint = ""
         self.unread = False  # a scene just shown: its end must be seen before its choices
+        self.reading = 0  # the log entry of the newest scene
+        self.scene_end: int | None = None  # the wrapped line just past that scene, once a render measured it
+        self.resume: int | None = None  # where reading stopped when a command's answer was shown below
         self._cache_width = -1
         self._cache: dict[int, list[Line]] = {}
 
@@ -253,9 +257,10 @@ class TerminalUI:
             if typed and isinstance(commands.parse(typed, self.session.labels()), commands.Command):
                 self.buffer.validate_and_handle()  # commands (quit, save, help...) need no reading on
                 return
-            if typed:
-                self.hint = "The scene goes on below: read to its end first (Space or PgDn)."
             self.page_down()
+            if typed:
+                self.hint = ("The scene goes on below: read to its end first (Space or PgDn)." if self.more else
+                             "That is the end of the scene: press Enter again to take it.")
 
         @keys.add("tab")
         def _tab(event) -> None:
@@ -281,18 +286,28 @@ class TerminalUI:
 
     @property
     def more(self) -> bool:
-        """A scene's end is not yet on screen: its choices wait ([MORE])."""
-        return self.unread and self.last[0] + self.last[1] < self.last[2]
+        """The newest scene's last line has not been on screen yet: its
+        choices wait ([MORE]), whatever was shown below it since."""
+        # measured by a render; cleared by _seen when a render (or a page down) puts that line on screen
+        return self.unread and self.scene_end is not None
 
     def page_down(self) -> None:
         top, height, total = self.last
+        if self.unread and self.resume is not None:  # back from a command's answer to where reading stopped
+            top, self.resume = self.resume, None
         new = top + max(height - 2, 1)
         if new >= total - height:
-            self.pin, self.unread = ("bottom",), False
+            self.pin = ("bottom",)
             new = max(total - height, 0)
         else:
             self.pin = ("line", new)
         self.last = (new, height, total)  # keys typed ahead of the next redraw page on from here
+        self._seen()
+
+    def _seen(self) -> None:
+        top, height, _ = self.last
+        if self.scene_end is not None and top < self.scene_end <= top + height:  # the scene's last line is on screen
+            self.unread, self.resume = False, None
 
     def tab(self) -> None:
         """Tab: the next choice (or command) that fits what was typed."""
@@ -370,6 +385,9 @@ class TerminalUI:
             top = most
         top = min(max(top, 0), most)
         self.last = (top, height, total)
+        later = [line for number, line in starts.items() if number > self.reading]
+        self.scene_end = min(later, default=total)
+        self._seen()
         return top
 
     def choice_lines(self, width: int) -> list[Line]:
@@ -380,8 +398,9 @@ class TerminalUI:
         else:
             items = [(o.number, o.label, None if o.enabled else o.reason) for o in self.session.options()]
         typed = " ".join(self.buffer.text.lower().split())
+        picked = set() if typed.isdigit() else {items[i][0] for i in commands.matching(typed, [i[1] for i in items])}
         for number, label, reason in items:
-            fits = bool(typed) and (typed == str(number) or (not typed.isdigit() and typed in label.lower()))
+            fits = typed == str(number) or number in picked  # marked: what Enter would take
             first = [("class:match" if fits else "class:number", f"{'›' if fits else ' '}{number:>2}. ")]
             if reason is None:
                 out += _wrap(label, width, "class:choice", "     ", first)
@@ -412,7 +431,7 @@ class TerminalUI:
             elif isinstance(event, Message):
                 self._add("message", (event.lines, event.kind))
             elif isinstance(event, SceneShown):
-                self._add("scene", event)
+                self.reading, self.scene_end = self._add("scene", event), None
 
     def _typing(self, _buffer) -> None:
         self.hint = ""
@@ -435,8 +454,12 @@ class TerminalUI:
         echo = self._add("echo", safe(said))
         self.show(events)
         shown = any(isinstance(e, SceneShown) for e in events)
-        self.pin = ("entry", echo) if shown else ("bottom",)
-        self.unread = shown
+        if shown:
+            self.pin, self.unread = ("entry", echo), True
+        else:  # help, status, save...: shown at once; an unread scene still waits at [MORE]
+            if self.unread and self.resume is None:
+                self.resume = self.last[0]
+            self.pin = ("bottom",)
         self.tabbing = None
         return False
 

@@ -10,7 +10,9 @@ rather than stopping the game.
 from __future__ import annotations
 
 import json
+import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from game import atomic
@@ -22,12 +24,48 @@ from game.saves.store import open_regular
 MAX_BYTES = 256 * 1024
 
 
+@contextmanager
+def _locked(path: Path, wait: float = 1.0):
+    """Hold `path` + '.lock' while reading and rewriting the record, so two
+    games ending at once both keep their finds. Best effort: where there is
+    no lock to take (or it stays held past `wait`), go on without it."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: the record is re-read just before each write, which is most of it
+        yield
+        return
+    try:
+        fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                     0o600)
+    except OSError:
+        yield
+        return
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)  # closing lets the lock go
+
+
 class EndingsBook:
+    """The record for one story. Every change re-reads the file under a lock
+    and merges into it, so games played at the same time lose nothing: the
+    run count goes up once per run, and a find keeps its earliest run."""
+
     def __init__(self, root: Path, story: m.Story, *, clock=time.time):
         self.story = story
         self.path = Path(root) / "endings" / f"{story.id}.json"
         self.clock = clock
         self.runs, self.found = self._read()
+        self.run: int | None = None  # this game's run number, once begun (a loaded game: the latest run)
 
     def _read(self) -> tuple[int, dict[str, dict]]:
         try:
@@ -58,9 +96,22 @@ class EndingsBook:
         except OSError:
             pass  # the record is a pleasure, not progress: a read-only disk never stops the game
 
+    def _update(self, change) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass
+        with _locked(self.path):
+            self.runs, self.found = self._read()
+            if change():
+                self._write()
+
     def begin_run(self) -> None:
-        self.runs += 1
-        self._write()
+        def one_more() -> bool:
+            self.runs += 1
+            self.run = self.runs
+            return True
+        self._update(one_more)
 
     @property
     def endings(self) -> list[m.Scene]:
@@ -68,10 +119,13 @@ class EndingsBook:
 
     def reached(self, scene_id: str) -> str:
         """Note an ending reached (first time only); the one line to show."""
-        if scene_id not in self.found:
-            self.found[scene_id] = {"run": max(self.runs, 1),
+        def note() -> bool:
+            if scene_id in self.found:
+                return False
+            self.found[scene_id] = {"run": self.run or max(self.runs, 1),
                                     "date": time.strftime("%Y-%m-%d", time.localtime(self.clock()))}
-            self._write()
+            return True
+        self._update(note)
         return f"Endings found: {len(self.found)} of {len(self.endings)} ('dead-reckoning endings' lists them)."
 
     def lines(self) -> list[str]:
