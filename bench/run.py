@@ -281,6 +281,65 @@ def long_run(table: Table, story: Path, label: str, env: dict, reps: int) -> Non
                "target <= 120 MB")
 
 
+LSP_SNIPPET = """
+import asyncio, json, re, statistics, sys, time
+from pathlib import Path
+from lsprotocol import types as t
+from pygls.lsp.client import LanguageClient
+
+folder, reps = Path(sys.argv[1]).resolve(), int(sys.argv[2])
+target = sorted(p for p in folder.glob("*.yaml") if p.name != "story.yaml")[0]
+good = target.read_text()
+bad = re.sub(r"goto: ([A-Za-z0-9_]+)", r"goto: \\1_missing", good, count=1)  # one error, in that file
+
+async def main():
+    client = LanguageClient("bench", "1")
+    seen = asyncio.Event()
+    last = {}
+    @client.feature(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def published(params):
+        if params.uri == target.as_uri():
+            last["n"] = len(params.diagnostics)
+            seen.set()
+    await client.start_io(sys.executable, "-m", "game", "lsp")
+    await client.initialize_async(t.InitializeParams(capabilities=t.ClientCapabilities(), root_uri=folder.as_uri()))
+    client.initialized(t.InitializedParams())
+    uri = target.as_uri()
+    client.text_document_did_open(t.DidOpenTextDocumentParams(t.TextDocumentItem(uri=uri, language_id="yaml",
+                                                                                 version=1, text=good)))
+    await asyncio.wait_for(seen.wait(), 120)
+    times = []
+    for i in range(reps * 2):  # broken, fixed, broken...: each change is published
+        seen.clear()
+        text = bad if i % 2 == 0 else good
+        start = time.perf_counter()
+        client.text_document_did_change(t.DidChangeTextDocumentParams(
+            text_document=t.VersionedTextDocumentIdentifier(uri=uri, version=i + 2),
+            content_changes=[t.TextDocumentContentChangeWholeDocument(text=text)]))
+        await asyncio.wait_for(seen.wait(), 120)
+        times.append(time.perf_counter() - start)
+        assert last["n"] == (1 if i % 2 == 0 else 0), last
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    print(json.dumps(times))
+
+asyncio.run(main())
+"""
+
+
+def lsp_latency(story: Path, reps: int, env: dict) -> list[float] | None:
+    """Seconds from an edit to its diagnostics, through the real server on
+    stdio (None when pygls, the lsp extra, is not installed)."""
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        return None
+    out = subprocess.run([PY, "-c", LSP_SNIPPET, str(story), str(reps)], capture_output=True, text=True,
+                         env=env, cwd=ROOT, check=True).stdout
+    return json.loads(out)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
@@ -304,6 +363,9 @@ def main() -> int:
         table.add("python -c pass", "", empty)
         table.add("first prompt, bundled story (cached)", "98", warm, "import yaml+pt", floor)
         table.add("first prompt, bundled story (--no-cache)", "98", cold, "import yaml+pt", floor)
+        bundled = lsp_latency(ROOT / "scenes", max(runs, 5), env)
+        if bundled is not None:
+            table.add("lsp: diagnostics after a change, bundled story", "128", bundled, "target <= 300 ms")
 
         for n in sizes:
             story = synth.generate(n, tmp_path / f"synth-{n}")
@@ -338,6 +400,9 @@ def main() -> int:
                            f"range {low:,.0f} - {high:,.0f}", "target >= 50,000")
             if n == 10_000:
                 long_run(table, story, label, env, reps)
+                big = lsp_latency(story, reps, env)
+                if big is not None:
+                    table.add("lsp: diagnostics after a change", label, big, "target <= 2 s")
             if n == 100_000:
                 found = json.loads(run("bigsave", str(story), "10000", env=env))
                 table.note("save after 10,000 choices", label, f"{found['bytes'] / 1e6:.2f} MB",

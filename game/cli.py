@@ -10,7 +10,7 @@ import sys
 
 from game import __version__
 
-COMMANDS = ("play", "check", "test", "graph", "stats", "saves", "endings", "schema")
+COMMANDS = ("play", "check", "test", "graph", "stats", "saves", "endings", "schema", "lsp")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="end a random run at its first ending (default: retry failures from the checkpoint)")
     test.add_argument("--update", action="store_true", help="re-record the story's transcript files")
     test.add_argument("--json", action="store_true", help="the report as JSON")
+
+    sub.add_parser("lsp", help="the language server for editors, on stdio (needs: pip install "
+                               "'dead-reckoning[lsp]'; see docs/editors.md)")
 
     endings = sub.add_parser("endings", help="the endings found so far, across all runs")
     _story_arguments(endings)
@@ -130,6 +133,8 @@ class _Guarded:
         return self._guard(self.stream.write, text)
 
     def flush(self) -> None:
+        if getattr(self.stream, "closed", False):  # closed by its owner (the language server, at exit)
+            return
         self._guard(self.stream.flush)
 
 
@@ -198,6 +203,8 @@ def _main(argv: list[str] | None = None) -> int:
             return cmd_saves(args)
         if args.command == "endings":
             return cmd_endings(args)
+        if args.command == "lsp":
+            return cmd_lsp()
         if args.command in ("test", "graph", "stats"):
             return cmd_tool(args)
         return cmd_play(args)
@@ -318,6 +325,18 @@ def cmd_saves(args) -> int:
     print(f"Saved games of {visible(story.title)} in {store.folder} (newest first):")
     print("\n".join(store.describe()))
     return 0
+
+
+def cmd_lsp() -> int:
+    try:
+        from game.author import lsp
+    except ImportError as exc:
+        if "pygls" not in str(exc) and "lsprotocol" not in str(exc):
+            raise
+        print("dead-reckoning lsp: the language server needs pygls: pip install 'dead-reckoning[lsp]'",
+              file=sys.stderr)
+        return 2
+    return lsp.main()
 
 
 def cmd_endings(args) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from conftest import ROOT, run_game, write_story
 
 
@@ -106,3 +109,13 @@ def test_the_examples_ship_with_the_game():
     assert run_game("check", "--example", "the-courier").returncode == 0
     wrong = run_game("play", "--example", "nite-vault")
     assert wrong.returncode == 2 and "there is no example 'nite-vault' (did you mean 'night-vault'?)" in wrong.stderr
+
+
+def test_lsp_without_its_extra_says_how_to_install_it():
+    """The game never needs pygls; `lsp` without it is one line and status 2."""
+    code = ("import sys; sys.modules['pygls'] = None; from game.cli import main; "
+            "sys.argv = ['dead-reckoning', 'lsp']; raise SystemExit(main())")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("dead-reckoning lsp: the language server needs pygls: "
+                                     "pip install 'dead-reckoning[lsp]'")

@@ -115,7 +115,7 @@ def test_a_mistake_inside_a_block_scalar_is_placed_on_its_own_line(tmp_path):
                                     "names: {keycard: x}\n"))
     where = f"{tmp_path}/s/scenes.yaml"
     assert f"{where}:6:61: error: in 'if': the expression ends too soon" in found
-    assert any(line.startswith(f"{where}:5:42: error: counter 'trsut' is never set") for line in found), found
+    assert any(line.startswith(f"{where}:5:43: error: counter 'trsut' is never set") for line in found), found  # at the name
 
 
 def test_an_item_shown_as_a_counter_is_reported_at_the_placeholder(tmp_path):
@@ -131,7 +131,7 @@ def test_an_item_shown_as_a_counter_is_reported_at_the_placeholder(tmp_path):
             ending: {kind: victory, title: Done}
         """)
     found = diagnostics(folder)
-    assert found[0] == (f"{folder}/scenes.yaml:4:20: error: '{{keycard}}' in text shows a counter's value, but "
+    assert found[0] == (f"{folder}/scenes.yaml:4:21: error: '{{keycard}}' in text shows a counter's value, but "
                         f"'keycard' is an item ({folder}/scenes.yaml:5) (write {{name: keycard}} for its display name)")
     assert len([line for line in found if "error" in line]) == 1  # the give and has lines are not blamed
 

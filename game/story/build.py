@@ -316,7 +316,8 @@ class Builder:
                            "{counter} shows a number, {name: x} a display name, {if EXPR: a|b} a choice of "
                            "words; write {{ for a literal brace")
                 return None, i + 1
-            return text_kinds.Var(head, where), i + 1
+            named = start + 1 + len(text[start + 1:i]) - len(text[start + 1:i].lstrip())  # the name itself
+            return text_kinds.Var(head, self.at(self._at(pos, before, text, named))), i + 1
         if text[i] == "|":
             self.error(where, f"'{{{head}|' in text: options need a kind first",
                        "write {cycle: a|b}, {sequence: a|b}, {once: a|b}, {shuffle: a|b} or {if EXPR: a|b}")
@@ -331,7 +332,8 @@ class Builder:
             if not ID_RE.match(name):
                 self.error(where, f"'{{name: {name}}}' needs the name of a flag, item or counter")
                 return None, (end + 1 if end >= 0 else len(text))
-            return text_kinds.NameOf(name, where), end + 1
+            named = i + 1 + len(text[i + 1:end]) - len(text[i + 1:end].lstrip())
+            return text_kinds.NameOf(name, self.at(self._at(pos, before, text, named))), end + 1
         if word == "if":
             source = head[2:]
             offset = start + 1 + text[start + 1:].find("if") + 2

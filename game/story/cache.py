@@ -21,7 +21,7 @@ from game.core import model as m
 from game.core.kinds import Use, Where
 from game.core.symbols import Symbols
 
-FORMAT = 5  # 4: the forget effect; 5: stories with invisible characters are refused
+FORMAT = 6  # 4: the forget effect; 5: stories with invisible characters are refused; 6: a {name} in text is placed at the name
 KEEP = 32  # cached stories kept; older ones are removed
 _NONE = m.NO_EFFECTS
 _OPS = ("define", "read", "write", "touch")

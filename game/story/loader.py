@@ -22,6 +22,7 @@ from game.core.symbols import Symbols
 # story that comes from the cache starts without them.
 
 MANIFEST = "story.yaml"
+SUFFIXES = (".yaml", ".yml")
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_FILES = 5_000
 MAX_STORY_NODES = 6_000_000  # YAML nodes across all files (about 250,000 ordinary scenes)
@@ -96,7 +97,7 @@ def _shown(rel: str) -> str:
 def story_files(root: Path, problems: list | None = None) -> list[str]:
     """Scene files below root, relative, in a stable order (manifest excluded).
     What the walk would not read goes to `problems`, if given."""
-    walk = FolderWalk(root, (".yaml", ".yml"))
+    walk = FolderWalk(root, SUFFIXES)
     if problems is not None:
         problems.extend(walk.problems)
     return [rel for rel in walk.found if rel != MANIFEST]
@@ -139,18 +140,19 @@ def _parse(data: bytes, shown: str, diags: list[Diagnostic], budget: _Budget, te
     return value
 
 
-def load_for_check(root: str | os.PathLike, *, use_cache: bool = True) \
+def load_for_check(root: str | os.PathLike, *, use_cache: bool = True, overlay: dict[str, bytes] | None = None) \
         -> tuple[m.Story | None, list[Diagnostic], bool]:
     """`load_all` for `check`: the story, or when it has errors the part of it
     that built (so warnings can show beside the errors); the diagnostics; and
-    whether the story is whole."""
+    whether the story is whole. `overlay` (relative path -> bytes) stands in
+    for files on disk: an editor's unsaved text."""
     partial: list = []
-    story, diags = load_all(root, use_cache=use_cache, partial=partial)
+    story, diags = load_all(root, use_cache=use_cache, partial=partial, overlay=overlay)
     return (story if story is not None else (partial[0] if partial else None)), diags, story is not None
 
 
-def load_all(root: str | os.PathLike, *, use_cache: bool = True,
-             partial: list | None = None) -> tuple[m.Story | None, list[Diagnostic]]:
+def load_all(root: str | os.PathLike, *, use_cache: bool = True, partial: list | None = None,
+             overlay: dict[str, bytes] | None = None) -> tuple[m.Story | None, list[Diagnostic]]:
     """Load a story folder. Returns the story (None if it has errors) and all
     diagnostics found: errors always, no warnings (see `check.warnings`).
 
@@ -162,18 +164,20 @@ def load_all(root: str | os.PathLike, *, use_cache: bool = True,
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        result = _load_all(root, use_cache, partial)
-        # The story lives, unchanged, until the program ends: move it (and
-        # everything else alive now) out of the collector's sight, so that
-        # later collections never rescan millions of model objects.
-        gc.freeze()
+        result = _load_all(root, use_cache, partial, overlay or {})
+        if overlay is None:
+            # The story lives, unchanged, until the program ends: move it (and
+            # everything else alive now) out of the collector's sight, so that
+            # later collections never rescan millions of model objects. (Not
+            # for an editor's text, loaded again at every change.)
+            gc.freeze()
         return result
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _load_all(root: str | os.PathLike, use_cache: bool, partial: list | None) \
+def _load_all(root: str | os.PathLike, use_cache: bool, partial: list | None, overlay: dict[str, bytes]) \
         -> tuple[m.Story | None, list[Diagnostic]]:
     base = Path(root)
     if not base.is_dir():
@@ -185,6 +189,7 @@ def _load_all(root: str | os.PathLike, use_cache: bool, partial: list | None) \
     diags: list[Diagnostic] = []
     skipped: list[tuple[str, str]] = []
     rels = [MANIFEST, *story_files(base, skipped)]
+    rels += sorted(rel for rel in overlay if rel not in rels and rel.endswith(SUFFIXES))  # open, not yet saved
     for where, what in skipped:
         diags.append(Diagnostic(display_path(root, where), 0, 0, what))
     if len(rels) - 1 > MAX_FILES:
@@ -196,7 +201,10 @@ def _load_all(root: str | os.PathLike, use_cache: bool, partial: list | None) \
     digest = hashlib.sha256()
     blobs = []
     for rel, name in zip(rels, shown):
-        data = _read_bytes(base, rel, name, diags)
+        data = overlay[rel] if rel in overlay else _read_bytes(base, rel, name, diags)
+        if data is not None and len(data) > MAX_FILE_BYTES:
+            diags.append(Diagnostic(name, 0, 0, f"file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}"))
+            data = None
         blobs.append(data)
         if data is not None:
             digest.update(rel.encode() + b"\0" + len(data).to_bytes(8, "big") + data)

@@ -1,0 +1,281 @@
+"""`dead-reckoning lsp`: the checker inside every editor, over the Language
+Server Protocol on stdio (pygls, from the optional `lsp` extra).
+
+Each story folder the editor touches (the workspace, or the folder above an
+open file that holds a story.yaml) is a `Workspace`: the files on disk with
+the editor's unsaved text over them. Every open, change, save or close
+checks that story again and publishes diagnostics for every one of its
+files (an empty list clears a file that was fixed). Completion, hover,
+definition, references, rename and document symbols answer from the last
+check. This module only translates: the answers come from
+`game.author.workspace`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types as t
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path
+
+from game import __version__
+from game.author.workspace import Edit, RenameError, Spot, Workspace, find_root
+from game.core.errors import ERROR
+
+SEVERITY = {ERROR: t.DiagnosticSeverity.Error}
+ITEM_KIND = {"scene": t.CompletionItemKind.Module, "flag": t.CompletionItemKind.Variable,
+             "item": t.CompletionItemKind.Constant, "counter": t.CompletionItemKind.Field,
+             "key": t.CompletionItemKind.Property}
+
+
+def to_path(uri: str) -> Path | None:
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    return Path(unquote(parsed.path)).resolve()
+
+
+def to_uri(path: Path) -> str:
+    return from_fs_path(str(path)) or path.as_uri()
+
+
+def _units(text: str, col: int) -> int:
+    """A column in characters as UTF-16 code units (what LSP counts by default)."""
+    return len(text[:col].encode("utf-16-le")) // 2
+
+
+def _chars(text: str, units: int) -> int:
+    """UTF-16 code units back to a column in characters."""
+    count = 0
+    for i, ch in enumerate(text):
+        if count >= units:
+            return i
+        count += 2 if ord(ch) > 0xFFFF else 1
+    return len(text)
+
+
+class StoryServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("dead-reckoning", __version__,
+                         text_document_sync_kind=t.TextDocumentSyncKind.Full)
+        self.stories: dict[Path, Workspace] = {}
+        self.published: dict[Path, dict[Path, tuple]] = {}  # story -> file -> what it was last told
+        self.folders: list[Path] = []
+
+    # -- stories and positions --------------------------------------------------
+    def story_for(self, path: Path | None) -> Workspace | None:
+        if path is None:
+            return None
+        root = find_root(path)
+        if root is None:
+            return None
+        root = root.resolve()
+        if root not in self.stories:
+            self.stories[root] = Workspace(root)
+            self.stories[root].refresh()
+        return self.stories[root]
+
+    def line(self, ws: Workspace, path: Path, line: int) -> str:
+        lines = ws.lines_of(path)
+        return lines[line] if 0 <= line < len(lines) else ""
+
+    def position(self, ws: Workspace, path: Path, pos: t.Position) -> tuple[int, int]:
+        return pos.line, _chars(self.line(ws, path, pos.line), pos.character)
+
+    def range(self, ws: Workspace, spot: Spot) -> t.Range:
+        text = self.line(ws, spot.path, spot.line)
+        return t.Range(t.Position(spot.line, _units(text, spot.col)), t.Position(spot.line, _units(text, spot.end)))
+
+    def location(self, ws: Workspace, spot: Spot) -> t.Location:
+        return t.Location(uri=to_uri(spot.path), range=self.range(ws, spot))
+
+    def text_edit(self, ws: Workspace, path: Path, edit: Edit) -> t.TextEdit:
+        start = self.line(ws, path, edit.line)
+        end = self.line(ws, path, edit.end_line)
+        return t.TextEdit(range=t.Range(t.Position(edit.line, _units(start, edit.col)),
+                                        t.Position(edit.end_line, _units(end, edit.end_col))),
+                          new_text=edit.text)
+
+    # -- diagnostics ----------------------------------------------------------------
+    def check(self, ws: Workspace) -> None:
+        """Check the story again and publish what changed: every file the
+        first time, then each file whose diagnostics differ (an empty list
+        clears a fixed file; a file gone from the story is cleared too)."""
+        ws.refresh()
+        before = self.published.setdefault(ws.root, {})
+        now: dict[Path, tuple] = {}
+        for path, problems in ws.problems.items():
+            lines = ws.lines_of(path)
+            diagnostics = []
+            for p in problems:
+                text = lines[p.line] if p.line < len(lines) else ""
+                diagnostics.append(t.Diagnostic(
+                    range=t.Range(t.Position(p.line, _units(text, p.col)), t.Position(p.line, _units(text, p.end))),
+                    message=p.message, severity=SEVERITY.get(p.severity, t.DiagnosticSeverity.Warning),
+                    source="dead-reckoning"))
+            key = tuple((d.range.start.line, d.range.start.character, d.range.end.character, d.message)
+                        for d in diagnostics)
+            now[path] = key
+            if before.get(path) != key:
+                self.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=to_uri(path),
+                                                                                  diagnostics=diagnostics))
+        for gone in set(before) - set(now):
+            if before[gone]:
+                self.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=to_uri(gone), diagnostics=[]))
+        self.published[ws.root] = now
+
+    def edited(self, uri: str, text: str | None) -> None:
+        path = to_path(uri)
+        ws = self.story_for(path)
+        if ws is None:
+            return
+        if text is None:
+            ws.close(path)
+        else:
+            ws.set_text(path, text)
+        self.check(ws)
+
+
+server = StoryServer()
+
+
+@server.feature(t.INITIALIZED)
+def initialized(ls: StoryServer, params: t.InitializedParams) -> None:
+    """A story folder opened as the workspace is checked at once, whole."""
+    for folder in ls.folders:
+        if (folder / "story.yaml").is_file():
+            ws = ls.story_for(folder / "story.yaml")
+            if ws is not None:
+                ls.check(ws)
+
+
+@server.feature(t.INITIALIZE)
+def initialize(ls: StoryServer, params: t.InitializeParams) -> None:
+    folders = [f.uri for f in (params.workspace_folders or [])] or ([params.root_uri] if params.root_uri else [])
+    ls.folders = [p for p in (to_path(uri) for uri in folders) if p is not None]
+
+
+@server.feature(t.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: StoryServer, params: t.DidOpenTextDocumentParams) -> None:
+    ls.edited(params.text_document.uri, params.text_document.text)
+
+
+@server.feature(t.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: StoryServer, params: t.DidChangeTextDocumentParams) -> None:
+    document = ls.workspace.get_text_document(params.text_document.uri)
+    ls.edited(params.text_document.uri, document.source)
+
+
+@server.feature(t.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: StoryServer, params: t.DidSaveTextDocumentParams) -> None:
+    document = ls.workspace.get_text_document(params.text_document.uri)
+    ls.edited(params.text_document.uri, document.source)
+
+
+@server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: StoryServer, params: t.DidCloseTextDocumentParams) -> None:
+    ls.edited(params.text_document.uri, None)
+
+
+def _at(ls: StoryServer, uri: str, pos: t.Position):
+    path = to_path(uri)
+    ws = ls.story_for(path)
+    if ws is None:
+        return None, None, None
+    line, col = ls.position(ws, path, pos)
+    return ws, path, ws.at(path, line, col)
+
+
+@server.feature(t.TEXT_DOCUMENT_COMPLETION, t.CompletionOptions(trigger_characters=[":", " ", "{", ","]))
+def completion(ls: StoryServer, params: t.CompletionParams) -> t.CompletionList:
+    path = to_path(params.text_document.uri)
+    ws = ls.story_for(path)
+    if ws is None:
+        return t.CompletionList(is_incomplete=False, items=[])
+    line, col = ls.position(ws, path, params.position)
+    items = [t.CompletionItem(label=i.label, kind=ITEM_KIND.get(i.kind), detail=i.detail or None,
+                              insert_text=f"{i.label}: " if i.kind == "key" else None)
+             for i in ws.complete(path, line, col)]
+    return t.CompletionList(is_incomplete=False, items=items)
+
+
+@server.feature(t.TEXT_DOCUMENT_HOVER)
+def hover(ls: StoryServer, params: t.HoverParams) -> t.Hover | None:
+    ws, path, ref = _at(ls, params.text_document.uri, params.position)
+    if ref is None:
+        return None
+    text = ws.hover(ref.kind, ref.name)
+    if not text:
+        return None
+    return t.Hover(contents=t.MarkupContent(kind=t.MarkupKind.Markdown, value=text), range=ls.range(ws, ref.spot))
+
+
+@server.feature(t.TEXT_DOCUMENT_DEFINITION)
+def definition(ls: StoryServer, params: t.DefinitionParams) -> t.Location | None:
+    ws, path, ref = _at(ls, params.text_document.uri, params.position)
+    if ref is None:
+        return None
+    spot = ws.definition(ref.kind, ref.name)
+    return ls.location(ws, spot) if spot else None
+
+
+@server.feature(t.TEXT_DOCUMENT_REFERENCES)
+def references(ls: StoryServer, params: t.ReferenceParams) -> list[t.Location] | None:
+    ws, path, ref = _at(ls, params.text_document.uri, params.position)
+    if ref is None:
+        return None
+    return [ls.location(ws, s) for s in ws.references(ref.kind, ref.name, params.context.include_declaration)]
+
+
+@server.feature(t.TEXT_DOCUMENT_PREPARE_RENAME)
+def prepare_rename(ls: StoryServer, params: t.PrepareRenameParams):
+    ws, path, ref = _at(ls, params.text_document.uri, params.position)
+    if ref is None:
+        return None
+    return t.PrepareRenamePlaceholder(range=ls.range(ws, ref.spot), placeholder=ref.name)
+
+
+@server.feature(t.TEXT_DOCUMENT_RENAME, t.RenameOptions(prepare_provider=True))
+def rename(ls: StoryServer, params: t.RenameParams) -> t.WorkspaceEdit | None:
+    ws, path, ref = _at(ls, params.text_document.uri, params.position)
+    if ref is None:
+        return None
+    try:
+        edits = ws.rename(ref.kind, ref.name, params.new_name)
+    except RenameError as exc:
+        raise ValueError(f"cannot rename {ref.kind} '{ref.name}': {exc}") from None
+    return t.WorkspaceEdit(changes={to_uri(p): [ls.text_edit(ws, p, e) for e in es] for p, es in edits.items()})
+
+
+@server.feature(t.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+def symbols(ls: StoryServer, params: t.DocumentSymbolParams) -> list[t.DocumentSymbol]:
+    path = to_path(params.text_document.uri)
+    ws = ls.story_for(path)
+    if ws is None:
+        return []
+    out = []
+    for group in ws.outline(path):
+        children = []
+        for sid, title, spot, last in group.scenes:
+            name = ls.range(ws, spot)
+            whole = t.Range(t.Position(spot.line, 0), t.Position(last, len(ls.line(ws, path, last))))
+            children.append(t.DocumentSymbol(name=sid, detail=title, kind=t.SymbolKind.Class, range=whole,
+                                             selection_range=name))
+        if not children:
+            continue
+        if not group.chapter:
+            out.extend(children)
+            continue
+        whole = t.Range(children[0].range.start, children[-1].range.end)
+        out.append(t.DocumentSymbol(name=group.chapter, kind=t.SymbolKind.Namespace, range=whole,
+                                    selection_range=children[0].selection_range, children=children))
+    return out
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING)
+    server.start_io()
+    return 0

@@ -1,0 +1,283 @@
+"""`dead-reckoning lsp`, driven over stdio by pygls's own client as an editor
+drives it: diagnostics from unsaved text on open and change (and cleared
+when fixed), completion, hover, definition, references, rename with its
+saves entry, and document symbols."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pygls")
+
+from lsprotocol import types as t  # noqa: E402
+from pygls.lsp.client import LanguageClient  # noqa: E402
+
+from conftest import ROOT, game_env  # noqa: E402
+
+VAULT = ROOT / "examples" / "night-vault"
+
+
+@pytest.fixture
+def story(tmp_path) -> Path:
+    folder = tmp_path / "vault"
+    shutil.copytree(VAULT, folder, ignore=shutil.ignore_patterns("*.transcript"))
+    return folder
+
+
+class Editor:
+    """An editor's side of the conversation: open, type, ask."""
+
+    def __init__(self, client: LanguageClient):
+        self.client = client
+        self.diagnostics: dict[str, list[t.Diagnostic]] = {}
+        self.published = asyncio.Event()
+        self.versions: dict[str, int] = {}
+
+        @client.feature(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def _published(params: t.PublishDiagnosticsParams) -> None:
+            self.diagnostics[params.uri] = list(params.diagnostics)
+            self.published.set()
+
+    async def settle(self, test=lambda: True, timeout: float = 20) -> None:
+        """Wait until published diagnostics pass `test`."""
+        async def until():
+            while not test():
+                self.published.clear()
+                await self.published.wait()
+        await asyncio.wait_for(until(), timeout)
+
+    def open(self, path: Path, text: str | None = None) -> str:
+        uri = path.as_uri()
+        self.versions[uri] = 1
+        self.client.text_document_did_open(t.DidOpenTextDocumentParams(t.TextDocumentItem(
+            uri=uri, language_id="yaml", version=1, text=path.read_text() if text is None else text)))
+        return uri
+
+    def type(self, uri: str, text: str) -> None:
+        self.versions[uri] += 1
+        self.client.text_document_did_change(t.DidChangeTextDocumentParams(
+            text_document=t.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+            content_changes=[t.TextDocumentContentChangeWholeDocument(text=text)]))
+
+
+def run_editor(folder: Path, scenario, workspace: bool = True) -> None:
+    """Start the server on stdio with `folder` as the workspace (or none:
+    a single file opened on its own) and play `scenario(editor)` against it."""
+    async def main():
+        client = LanguageClient("test-editor", "1")
+        editor = Editor(client)
+        await client.start_io(sys.executable, "-m", "game", "lsp", env=game_env(folder.parent), cwd=str(ROOT))
+        await client.initialize_async(t.InitializeParams(
+            capabilities=t.ClientCapabilities(), root_uri=folder.as_uri() if workspace else None,
+            workspace_folders=[t.WorkspaceFolder(uri=folder.as_uri(), name="story")] if workspace else None))
+        client.initialized(t.InitializedParams())
+        try:
+            await asyncio.wait_for(scenario(editor), 60)
+        finally:
+            await client.shutdown_async(None)
+            client.exit(None)
+            await client.stop()
+    asyncio.run(main())
+
+
+def where(text: str, needle: str, offset: int = 0) -> t.Position:
+    """The position of `needle` (plus `offset` characters) in `text`."""
+    index = text.index(needle) + offset
+    line = text.count("\n", 0, index)
+    return t.Position(line, index - (text.rfind("\n", 0, index) + 1))
+
+
+def doc(uri: str) -> t.TextDocumentIdentifier:
+    return t.TextDocumentIdentifier(uri=uri)
+
+
+def test_diagnostics_follow_the_unsaved_text_and_clear_when_fixed(story):
+    bank = story / "bank.yaml"
+    original = bank.read_text()
+
+    async def scenario(editor: Editor):
+        uri = editor.open(bank)
+        await editor.settle(lambda: uri in editor.diagnostics)
+        assert editor.diagnostics[uri] == []
+        broken = original.replace("goto: corridor\n        if: {has: lockpicks}", "goto: corridr\n        if: {has: lockpicks}")
+        editor.type(uri, broken)  # typed, not saved
+        await editor.settle(lambda: editor.diagnostics.get(uri))
+        [problem] = editor.diagnostics[uri]
+        assert problem.severity == t.DiagnosticSeverity.Error and "corridr" in problem.message
+        assert problem.range.start == where(broken, "corridr") and problem.range.end == where(broken, "corridr", 7)
+        assert bank.read_text() == original  # the disk was never touched
+        editor.type(uri, original)
+        await editor.settle(lambda: editor.diagnostics.get(uri) == [])
+
+    run_editor(story, scenario)
+
+
+def test_a_problem_in_another_file_is_published_for_that_file(story):
+    """Unsaved edits in one file are checked with every other file of the
+    story: removing a scene breaks a goto in the manifest (`start`)."""
+    bank = story / "bank.yaml"
+    manifest = story / "story.yaml"
+
+    async def scenario(editor: Editor):
+        uri = editor.open(bank)
+        await editor.settle(lambda: uri in editor.diagnostics)
+        text = bank.read_text().replace("  alley:\n", "  lane:\n", 1)
+        editor.type(uri, text)
+        await editor.settle(lambda: editor.diagnostics.get(manifest.as_uri()))
+        [problem] = [d for d in editor.diagnostics[manifest.as_uri()] if "alley" in d.message]
+        assert problem.range.start == where(manifest.read_text(), "start: alley", 7)
+
+    run_editor(story, scenario)
+
+
+def test_completion_offers_scenes_after_goto_and_names_in_conditions_and_keys(story):
+    bank = story / "bank.yaml"
+    text = bank.read_text()
+
+    async def scenario(editor: Editor):
+        uri = editor.open(bank)
+        await editor.settle(lambda: uri in editor.diagnostics)
+        scenes = await editor.client.text_document_completion_async(t.CompletionParams(
+            text_document=doc(uri), position=where(text, "goto: corridor", 6)))
+        labels = {i.label: i for i in scenes.items}
+        assert {"alley", "corridor", "caught"} <= set(labels)
+        assert labels["corridor"].detail.startswith("The Corridor")
+        assert "noise" not in labels
+        names = await editor.client.text_document_completion_async(t.CompletionParams(
+            text_document=doc(uri), position=where(text, "if: {flag: guard_asleep}", 11)))
+        found = {i.label: i for i in names.items}
+        assert "guard_asleep" in found and "alley" not in found
+        assert "flag, set in corridor" in found["guard_asleep"].detail
+        placeholder = await editor.client.text_document_completion_async(t.CompletionParams(
+            text_document=doc(uri), position=where(text, "{noise}", 1)))
+        assert "noise" in {i.label for i in placeholder.items}
+        lines = text.split("\n")
+        row = next(i for i, line in enumerate(lines) if line.strip().startswith("checkpoint: true"))
+        keys = await editor.client.text_document_completion_async(t.CompletionParams(
+            text_document=doc(uri), position=t.Position(row, 4)))
+        assert {"title", "choices", "ending", "checkpoint"} <= {i.label for i in keys.items}
+
+    run_editor(story, scenario)
+
+
+def test_hover_definition_and_references(story):
+    bank = story / "bank.yaml"
+    text = bank.read_text()
+
+    async def scenario(editor: Editor):
+        uri = editor.open(bank)
+        await editor.settle(lambda: uri in editor.diagnostics)
+        at_goto = where(text, "goto: corridor", 7)
+        shown = await editor.client.text_document_hover_async(t.HoverParams(text_document=doc(uri), position=at_goto))
+        assert "**The Corridor**" in shown.contents.value and "The corridor smells of floor polish" in \
+            shown.contents.value
+        target = await editor.client.text_document_definition_async(t.DefinitionParams(
+            text_document=doc(uri), position=at_goto))
+        assert target.uri == uri and target.range.start == where(text, "  corridor:", 2)
+        refs = await editor.client.text_document_references_async(t.ReferenceParams(
+            text_document=doc(uri), position=at_goto, context=t.ReferenceContext(include_declaration=True)))
+        expected = text.count("goto: corridor") + 1
+        assert len(refs) == expected
+        flag = await editor.client.text_document_hover_async(t.HoverParams(
+            text_document=doc(uri), position=where(text, "{flag: guard_asleep}", 8)))
+        assert "**flag** `guard_asleep`: the guard is asleep" in flag.contents.value
+        assert "Set (1): corridor" in flag.contents.value
+
+    run_editor(story, scenario)
+
+
+def test_rename_a_scene_edits_every_file_and_keeps_old_saves_loading(story):
+    bank = story / "bank.yaml"
+    text = bank.read_text()
+
+    async def scenario(editor: Editor):
+        uri = editor.open(bank)
+        await editor.settle(lambda: uri in editor.diagnostics)
+        ready = await editor.client.text_document_prepare_rename_async(t.PrepareRenameParams(
+            text_document=doc(uri), position=where(text, "  alley:", 3)))
+        assert ready.placeholder == "alley"
+        change = await editor.client.text_document_rename_async(t.RenameParams(
+            text_document=doc(uri), position=where(text, "  alley:", 3), new_name="back_alley"))
+        for file_uri, edits in change.changes.items():  # apply as the editor would, last edit first
+            path = Path(file_uri.removeprefix("file://"))
+            lines = path.read_text().split("\n")
+            for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+                start, end = edit.range.start, edit.range.end
+                head = "\n".join(lines[:start.line] + [lines[start.line][:start.character]])
+                tail = "\n".join([lines[end.line][end.character:]] + lines[end.line + 1:])
+                lines = (head + edit.new_text + tail).split("\n")
+            path.write_text("\n".join(lines))
+        assert set(change.changes) == {bank.as_uri(), (story / "story.yaml").as_uri()}
+
+    run_editor(story, scenario)
+    from game.story import loader
+
+    renamed = loader.load_story(story)
+    assert "back_alley" in renamed.scenes and "alley" not in renamed.scenes
+    assert renamed.start == "back_alley"
+    assert renamed.migration.renamed["scenes"] == {"alley": "back_alley"}
+
+
+def test_rename_refuses_a_name_that_is_taken(story):
+    bank = story / "bank.yaml"
+    text = bank.read_text()
+
+    async def scenario(editor: Editor):
+        uri = editor.open(bank)
+        await editor.settle(lambda: uri in editor.diagnostics)
+        with pytest.raises(Exception, match="already a scene 'corridor'"):
+            await editor.client.text_document_rename_async(t.RenameParams(
+                text_document=doc(uri), position=where(text, "  alley:", 3), new_name="corridor"))
+
+    run_editor(story, scenario)
+
+
+def test_document_symbols_list_scenes_by_chapter(story):
+    bank = story / "bank.yaml"
+
+    async def scenario(editor: Editor):
+        uri = editor.open(bank)
+        await editor.settle(lambda: uri in editor.diagnostics)
+        outline = await editor.client.text_document_document_symbol_async(t.DocumentSymbolParams(
+            text_document=doc(uri)))
+        [chapter] = outline
+        assert chapter.name == "The Night Vault"
+        assert [s.name for s in chapter.children][:3] == ["alley", "corridor", "vault"] or \
+            [s.name for s in chapter.children][0] == "alley"
+        assert chapter.children[0].detail == "The Alley"
+
+    run_editor(story, scenario)
+
+
+def test_a_single_file_opened_without_a_workspace_finds_its_story(story):
+    """No workspace folder: the file's own folder has the story.yaml, and
+    the whole story is checked with it."""
+    bank = story / "bank.yaml"
+    text = bank.read_text().replace("goto: caught", "goto: cought", 1)
+
+    async def scenario(editor: Editor):
+        uri = editor.open(bank, text)
+        await editor.settle(lambda: editor.diagnostics.get(uri))
+        assert any("cought" in d.message for d in editor.diagnostics[uri])
+        found = await editor.client.text_document_definition_async(t.DefinitionParams(
+            text_document=doc(uri), position=where(text, "goto: corridor", 7)))
+        assert found.range.start == where(text, "  corridor:", 2)
+
+    run_editor(story, scenario, workspace=False)
+
+
+def test_a_story_folder_opened_as_the_workspace_is_checked_before_any_file_is_opened(story):
+    bank = story / "bank.yaml"
+    bank.write_text(bank.read_text().replace("goto: caught", "goto: cought", 1))
+
+    async def scenario(editor: Editor):
+        await editor.settle(lambda: editor.diagnostics.get(bank.as_uri()))
+        assert any("cought" in d.message for d in editor.diagnostics[bank.as_uri()])
+        assert editor.diagnostics[(story / "story.yaml").as_uri()] == []
+
+    run_editor(story, scenario)
