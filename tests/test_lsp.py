@@ -281,3 +281,37 @@ def test_a_story_folder_opened_as_the_workspace_is_checked_before_any_file_is_op
         assert editor.diagnostics[(story / "story.yaml").as_uri()] == []
 
     run_editor(story, scenario)
+
+
+def test_ranges_count_utf16_units_on_lines_with_emoji(story):
+    """An editor counts columns in UTF-16 units: an emoji before a mistake
+    is two of them, an em-dash one."""
+    bank = story / "bank.yaml"
+    line = '      - {label: "Run 🏃 — now", goto: nowhere}'
+    text = bank.read_text().replace("    choices:\n", f"    choices:\n{line}\n", 1)
+
+    async def scenario(editor: Editor):
+        uri = editor.open(bank, text)
+        await editor.settle(lambda: any("nowhere" in d.message for d in editor.diagnostics.get(uri, [])))
+        [problem] = [d for d in editor.diagnostics[uri] if "nowhere" in d.message]
+        units = len(line[:line.index("nowhere")].encode("utf-16-le")) // 2
+        assert (problem.range.start.character, problem.range.end.character) == (units, units + 7)
+
+    run_editor(story, scenario)
+
+
+def test_a_burst_of_typing_ends_with_the_diagnostics_of_the_last_text(story):
+    bank = story / "bank.yaml"
+    original = bank.read_text()
+
+    async def scenario(editor: Editor):
+        uri = editor.open(bank)
+        await editor.settle(lambda: uri in editor.diagnostics)
+        for i in range(12):  # faster than a check: the ones overtaken are dropped
+            editor.type(uri, original.replace("goto: caught", f"goto: caught{i}", 1))
+        await editor.settle(lambda: any("caught11" in d.message for d in editor.diagnostics.get(uri, [])))
+        await asyncio.sleep(0.5)  # nothing older arrives after it
+        assert [d.message for d in editor.diagnostics[uri] if "unknown scene" in d.message] == \
+            [m for m in [d.message for d in editor.diagnostics[uri]] if "caught11" in m]
+
+    run_editor(story, scenario)

@@ -120,3 +120,46 @@ def test_completion_knows_where_it_is(vault):
     assert "noise" in at("{add: {noise: 3}}", 7)
     assert "guard_asleep" in at("{flag: guard_asleep}", 7)
     assert at("Pick the lock", 3) == set()  # inside a label: nothing to offer
+
+
+def test_rename_finds_quoted_names_display_names_defaults_and_name_of(vault):
+    """Quoted uses are renamed without their quotes; a flag's display name
+    under names:, the save defaults and {name: x} in text follow it."""
+    bank, manifest = vault / "bank.yaml", vault / "story.yaml"
+    bank.write_text(bank.read_text().replace("goto: corridor\n        if: {has: lockpicks}",
+                                             'goto: "corridor"\n        if: {has: \'lockpicks\'}')
+                    .replace("Noise so far: {noise}.", "Noise so far: {noise}. You hold {name: keycard}."))
+    manifest.write_text(manifest.read_text() + "saves:\n  defaults:\n    items: [keycard]\n")
+    rename(vault, "scene", "corridor", "hallway")
+    rename(vault, "item", "keycard", "swipe_card")
+    rename(vault, "item", "lockpicks", "picks")
+    story = loader.load_story(vault)
+    text = bank.read_text()
+    assert 'goto: "hallway"' in text and "{has: 'picks'}" in text and "{name: swipe_card}" in text
+    assert story.names["swipe_card"] == "the guard's keycard"
+    assert "swipe_card" in story.migration.defaults.items and "keycard" not in story.migration.defaults.items
+    assert story.migration.renamed["items"] == {"keycard": "swipe_card", "lockpicks": "picks"}
+
+
+def test_renaming_back_and_forth_leaves_one_entry_and_a_story_that_loads(vault):
+    for old, new in (("corridor", "hallway"), ("hallway", "corridor"), ("corridor", "hallway")):
+        rename(vault, "scene", old, new)
+        story = loader.load_story(vault)
+        assert new in story.scenes
+    assert story.migration.renamed["scenes"] == {"corridor": "hallway"}
+
+
+def test_rename_refuses_yaml_words_old_names_and_a_story_it_cannot_read_whole(vault):
+    ws = Workspace(vault)
+    ws.refresh()
+    for word in ("null", "true", "False"):
+        with pytest.raises(RenameError, match="not a name"):
+            ws.rename("scene", "street", word)
+    rename(vault, "scene", "street", "road")
+    ws.refresh()
+    with pytest.raises(RenameError, match="old name under saves"):
+        ws.rename("scene", "caught", "street")  # saves made in 'street' go to 'road'
+    ws.set_text(vault / "bank.yaml", "scenes: [unclosed\n")
+    ws.refresh()
+    with pytest.raises(RenameError, match="fix the YAML in bank.yaml first"):
+        ws.rename("scene", "road", "lane")

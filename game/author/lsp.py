@@ -13,6 +13,7 @@ check. This module only translates: the answers come from
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -22,10 +23,11 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path
 
 from game import __version__
-from game.author.workspace import Edit, RenameError, Spot, Workspace, find_root
+from game.author.workspace import Edit, RenameError, Spot, Workspace, absolute, find_root
 from game.core.errors import ERROR
 
 SEVERITY = {ERROR: t.DiagnosticSeverity.Error}
+SETTLE = 0.05  # seconds of quiet typing before a check: a burst of keys costs one check, not one each
 ITEM_KIND = {"scene": t.CompletionItemKind.Module, "flag": t.CompletionItemKind.Variable,
              "item": t.CompletionItemKind.Constant, "counter": t.CompletionItemKind.Field,
              "key": t.CompletionItemKind.Property}
@@ -35,7 +37,7 @@ def to_path(uri: str) -> Path | None:
     parsed = urlparse(uri)
     if parsed.scheme != "file":
         return None
-    return Path(unquote(parsed.path)).resolve()
+    return absolute(unquote(parsed.path))  # links kept: answers name the file the editor has open
 
 
 def to_uri(path: Path) -> str:
@@ -64,6 +66,8 @@ class StoryServer(LanguageServer):
         self.stories: dict[Path, Workspace] = {}
         self.published: dict[Path, dict[Path, tuple]] = {}  # story -> file -> what it was last told
         self.folders: list[Path] = []
+        self.pending: dict[Path, asyncio.Task] = {}  # the check waiting to run, per story
+        self.running: dict[Path, asyncio.Lock] = {}  # one check at a time per story
 
     # -- stories and positions --------------------------------------------------
     def story_for(self, path: Path | None) -> Workspace | None:
@@ -72,10 +76,10 @@ class StoryServer(LanguageServer):
         root = find_root(path)
         if root is None:
             return None
-        root = root.resolve()
-        if root not in self.stories:
+        root = absolute(root)
+        if root not in self.stories:  # first contact: checked whole at once, every file published
             self.stories[root] = Workspace(root)
-            self.stories[root].refresh()
+            self.check(self.stories[root])
         return self.stories[root]
 
     def line(self, ws: Workspace, path: Path, line: int) -> str:
@@ -101,13 +105,36 @@ class StoryServer(LanguageServer):
 
     # -- diagnostics ----------------------------------------------------------------
     def check(self, ws: Workspace) -> None:
-        """Check the story again and publish what changed: every file the
-        first time, then each file whose diagnostics differ (an empty list
-        clears a fixed file; a file gone from the story is cleared too)."""
+        """Check now, in this thread (the first check of a story)."""
         ws.refresh()
+        self.publish(ws)
+
+    def later(self, ws: Workspace) -> None:
+        """Check soon, off the event loop: a newer edit cancels a check still
+        waiting, and requests are answered from the last check meanwhile."""
+        waiting = self.pending.get(ws.root)
+        if waiting is not None and not waiting.done():
+            waiting.cancel()
+        self.pending[ws.root] = asyncio.ensure_future(self._check_later(ws))
+
+    async def _check_later(self, ws: Workspace) -> None:
+        await asyncio.sleep(SETTLE)
+        lock = self.running.setdefault(ws.root, asyncio.Lock())
+        async with lock:
+            texts = dict(ws.open)
+            await asyncio.to_thread(ws.refresh, texts)
+        if self.pending.get(ws.root) is asyncio.current_task():
+            self.publish(ws)
+
+    def publish(self, ws: Workspace) -> None:
+        """Publish what changed: every file the first time, then each file
+        whose diagnostics differ (an empty list clears a fixed file; a file
+        gone from the story, or a story whose story.yaml is gone, is cleared
+        too)."""
         before = self.published.setdefault(ws.root, {})
         now: dict[Path, tuple] = {}
-        for path, problems in ws.problems.items():
+        alive = (ws.root / "story.yaml").is_file()
+        for path, problems in (ws.problems.items() if alive else ()):
             lines = ws.lines_of(path)
             diagnostics = []
             for p in problems:
@@ -126,17 +153,22 @@ class StoryServer(LanguageServer):
             if before[gone]:
                 self.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=to_uri(gone), diagnostics=[]))
         self.published[ws.root] = now
+        if not alive:  # no story here any more: forget it (a story.yaml put back starts it again)
+            self.stories.pop(ws.root, None)
 
     def edited(self, uri: str, text: str | None) -> None:
         path = to_path(uri)
         ws = self.story_for(path)
         if ws is None:
+            for known in list(self.stories.values()):  # its story.yaml went away
+                if path is not None and known.root in path.parents:
+                    self.later(known)
             return
         if text is None:
             ws.close(path)
         else:
             ws.set_text(path, text)
-        self.check(ws)
+        self.later(ws)
 
 
 server = StoryServer()
@@ -147,9 +179,7 @@ def initialized(ls: StoryServer, params: t.InitializedParams) -> None:
     """A story folder opened as the workspace is checked at once, whole."""
     for folder in ls.folders:
         if (folder / "story.yaml").is_file():
-            ws = ls.story_for(folder / "story.yaml")
-            if ws is not None:
-                ls.check(ws)
+            ls.story_for(folder / "story.yaml")
 
 
 @server.feature(t.INITIALIZE)
@@ -175,6 +205,20 @@ def did_save(ls: StoryServer, params: t.DidSaveTextDocumentParams) -> None:
     ls.edited(params.text_document.uri, document.source)
 
 
+@server.feature(t.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def watched(ls: StoryServer, params: t.DidChangeWatchedFilesParams) -> None:
+    """Files changed on disk (a checkout, another program): check their stories again."""
+    seen = set()
+    for change in params.changes:
+        path = to_path(change.uri)
+        if path is None:
+            continue
+        for ws in list(ls.stories.values()):
+            if ws.root in path.parents and ws.root not in seen:
+                seen.add(ws.root)
+                ls.later(ws)
+
+
 @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: StoryServer, params: t.DidCloseTextDocumentParams) -> None:
     ls.edited(params.text_document.uri, None)
@@ -196,8 +240,14 @@ def completion(ls: StoryServer, params: t.CompletionParams) -> t.CompletionList:
     if ws is None:
         return t.CompletionList(is_incomplete=False, items=[])
     line, col = ls.position(ws, path, params.position)
+    text = ls.line(ws, path, line)
+    start = col
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_-"):
+        start -= 1  # the part of a name already typed is replaced, hyphens and all
+    typed = t.Range(t.Position(line, _units(text, start)), t.Position(line, params.position.character))
     items = [t.CompletionItem(label=i.label, kind=ITEM_KIND.get(i.kind), detail=i.detail or None,
-                              insert_text=f"{i.label}: " if i.kind == "key" else None)
+                              text_edit=t.TextEdit(range=typed,
+                                                   new_text=f"{i.label}: " if i.kind == "key" else i.label))
              for i in ws.complete(path, line, col)]
     return t.CompletionList(is_incomplete=False, items=items)
 
@@ -261,7 +311,8 @@ def symbols(ls: StoryServer, params: t.DocumentSymbolParams) -> list[t.DocumentS
         children = []
         for sid, title, spot, last in group.scenes:
             name = ls.range(ws, spot)
-            whole = t.Range(t.Position(spot.line, 0), t.Position(last, len(ls.line(ws, path, last))))
+            end = ls.line(ws, path, last)
+            whole = t.Range(t.Position(spot.line, 0), t.Position(last, _units(end, len(end))))
             children.append(t.DocumentSymbol(name=sid, detail=title, kind=t.SymbolKind.Class, range=whole,
                                              selection_range=name))
         if not children:

@@ -11,7 +11,9 @@ to what the editor counts.
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,7 @@ NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}\Z")
 WORD = re.compile(r"[A-Za-z0-9_-]+")
 SCHEMA = Path(__file__).resolve().parent.parent / "schema"
 MANIFEST = loader.MANIFEST
+YAML_WORDS = {"null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"}
 PLURAL = {"scene": "scenes", "flag": "flags", "item": "items", "counter": "counters"}
 
 
@@ -82,6 +85,12 @@ class RenameError(Exception):
     """A rename that cannot be made: the message says why, in one line."""
 
 
+def absolute(path) -> Path:
+    """An absolute, normalised path that keeps symbolic links as the editor
+    named them (answers go back to the file the editor has open)."""
+    return Path(os.path.abspath(path))
+
+
 def find_root(path: Path, stop: Path | None = None) -> Path | None:
     """The story folder a file belongs to: the nearest folder at or above it
     with a story.yaml (not above `stop`, when given)."""
@@ -125,7 +134,7 @@ class Workspace:
     the story checked from both at the last `refresh`."""
 
     def __init__(self, root: Path):
-        self.root = Path(root).resolve()
+        self.root = absolute(root)
         self.open: dict[Path, str] = {}
         self.story: m.Story | None = None
         self.whole = False
@@ -134,16 +143,20 @@ class Workspace:
         self._uses: dict[Path, list[tuple[int, int, int, Use]]] = {}
         self._scene_lines: dict[Path, list[tuple[int, str]]] = {}
         self._paths: dict[str, Path] = {}
+        self._unplaced: set[tuple[str, str]] = set()
+        self._placed: dict[tuple, Spot] = {}
+        self.unread: set[Path] = set()
+        self.good: m.Story | None = None
 
     # -- the text -------------------------------------------------------------
     def set_text(self, path: Path, text: str) -> None:
-        self.open[Path(path).resolve()] = text
+        self.open[absolute(path)] = text
 
     def close(self, path: Path) -> None:
-        self.open.pop(Path(path).resolve(), None)
+        self.open.pop(absolute(path), None)
 
     def text_of(self, path: Path) -> str:
-        path = Path(path).resolve()
+        path = absolute(path)
         if path in self.open:
             return self.open[path]
         try:
@@ -161,40 +174,62 @@ class Workspace:
             return None
 
     # -- checking ----------------------------------------------------------------
-    def refresh(self) -> None:
-        """Check the story again, from the open text and the disk."""
+    def refresh(self, texts: dict[Path, str] | None = None) -> None:
+        """See `_refresh`. The cyclic garbage collector is paused meanwhile: a
+        check makes millions of small objects and no cycles, and with the last
+        check's story still alive a running collector rescans it again and
+        again (a third of the time on a 10,000-scene story)."""
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._refresh(texts)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _refresh(self, texts: dict[Path, str] | None = None) -> None:
+        """Check the story again, from the open text (`texts`: a copy taken
+        by the caller, when the check runs in another thread) and the disk.
+        Everything is built aside and put in place at the end, so a question
+        asked while a check runs is answered from the last one."""
         overlay = {}
-        for path, text in self.open.items():
+        for path, text in (dict(self.open) if texts is None else texts).items():
             rel = self._rel(path)
-            if rel is not None:
-                overlay[rel] = text.encode("utf-8")
-        story, diags, whole = loader.load_for_check(self.root, use_cache=False, overlay=overlay)
+            if rel is not None and not any(part.startswith(".") for part in rel.split("/")):
+                overlay[rel] = text.encode("utf-8", errors="surrogatepass")
+        unread: list[str] = []
+        story, diags, whole = loader.load_for_check(self.root, use_cache=False, overlay=overlay, unread=unread)
         if story is not None:
             diags = diags + check.warnings(story, partial=not whole)
-        self.story, self.whole = story, whole
         rels = [MANIFEST, *loader.story_files(self.root)]
         rels += sorted(rel for rel in overlay if rel not in rels and rel.endswith(loader.SUFFIXES))
-        self.files = [self.root / rel for rel in rels]
-        self._paths = {loader.display_path(self.root, rel): self.root / rel for rel in rels}
-        self._paths.setdefault(str(self.root), self.root / MANIFEST)
-        problems: dict[Path, list[Problem]] = {path: [] for path in self.files}
+        paths = {loader.display_path(self.root, rel): self.root / rel for rel in rels}
+        paths.setdefault(str(self.root), self.root / MANIFEST)
+        files = [self.root / rel for rel in rels]
+        problems: dict[Path, list[Problem]] = {path: [] for path in files}
         lines_cache: dict[Path, list[str]] = {}
         for diag in diags:
-            path = self._path(diag.file)
+            path = self._path(diag.file, paths)
             if path is None:
                 continue
-            lines = lines_cache.setdefault(path, self.lines_of(path))
+            lines = lines_cache.get(path)
+            if lines is None:
+                lines = lines_cache[path] = self.lines_of(path)
             problems.setdefault(path, []).append(self._problem(diag, lines))
-        self.problems = problems
-        self._index()
+        uses, scene_lines, unplaced, placed = self._index(story, paths, lines_cache)
+        self.story, self.whole, self.files, self._paths, self.problems = story, whole, files, paths, problems
+        self.unread = {p for p in (self._path(name, paths) for name in unread) if p is not None}
+        self._uses, self._scene_lines, self._unplaced, self._placed = uses, scene_lines, unplaced, placed
+        if story is not None and not self.unread:
+            self.good = story  # the last story every file of which was read: completion falls back on it
 
-    def _path(self, shown: str) -> Path | None:
-        path = self._paths.get(shown)
+    def _path(self, shown: str, paths: dict[str, Path] | None = None) -> Path | None:
+        path = (self._paths if paths is None else paths).get(shown)
         if path is None:
             candidate = Path(shown)
             candidate = candidate if candidate.is_absolute() else Path.cwd() / candidate
             try:
-                candidate = candidate.resolve()
+                candidate = absolute(candidate)
                 candidate.relative_to(self.root)
             except (OSError, ValueError):
                 return None
@@ -213,42 +248,63 @@ class Workspace:
         message = diag.message + (f" ({diag.hint})" if diag.hint else "")
         return Problem(line, col, max(end, col), diag.severity, message)
 
-    def _index(self) -> None:
-        self._uses, self._scene_lines = {}, {}
-        if self.story is None:
-            return
-        for use in self.story.symbols.uses:
-            path = self._path(use.where.file)
+    def _index(self, story, paths, lines_cache) -> tuple[dict, dict, set, dict]:
+        """Where each use sits, checked against the text: a quoted name
+        ('"corridor"') is placed after its quote; a use whose text is not
+        its name is left out and its name is marked, so rename refuses it."""
+        uses: dict[Path, list[tuple[int, int, int, Use]]] = {}
+        scene_lines: dict[Path, list[tuple[int, str]]] = {}
+        unplaced: set[tuple[str, str]] = set()
+        placed: dict[tuple, Spot] = {}
+        if story is None:
+            return uses, scene_lines, unplaced, placed
+        symbols = story.symbols
+        for use in symbols.uses:
+            path = self._path(use.where.file, paths)
             if path is None:
                 continue
+            lines = lines_cache.get(path)
+            if lines is None:
+                lines = lines_cache[path] = self.lines_of(path)
             line, col = use.where.line - 1, use.where.col - 1
-            self._uses.setdefault(path, []).append((line, col, col + len(use.name), use))
-            if use.kind == "scene" and use.op == DEFINE:
-                self._scene_lines.setdefault(path, []).append((line, use.name))
-        for spots in self._scene_lines.values():
+            text = lines[line] if 0 <= line < len(lines) else ""
+            if text[col:col + 1] in ("'", '"') and text[col + 1:col + 1 + len(use.name)] == use.name:
+                col += 1
+            kind = use.kind if use.kind != "any" else (symbols.kind_of(use.name) or "any")
+            if text[col:col + len(use.name)] != use.name:
+                unplaced.add((kind, use.name))
+                continue
+            uses.setdefault(path, []).append((line, col, col + len(use.name), Use(kind, use.name, use.op,
+                                                                                  use.where, use.via)))
+            placed[(use.where, use.name)] = Spot(path, line, col, col + len(use.name))
+            if kind == "scene" and use.op == DEFINE:
+                scene_lines.setdefault(path, []).append((line, use.name))
+        for spots in scene_lines.values():
             spots.sort()
+        return uses, scene_lines, unplaced, placed
 
     # -- questions -----------------------------------------------------------------
     def at(self, path: Path, line: int, col: int) -> Ref | None:
         """The scene, flag, item or counter named at a position."""
-        path = Path(path).resolve()
+        path = absolute(path)
         for start_line, start, end, use in self._uses.get(path, ()):
             if start_line == line and start <= col <= end:
                 return Ref(use.kind, use.name, Spot(path, line, start, end))
         return None
 
     def _spot(self, use: Use) -> Spot | None:
-        path = self._path(use.where.file)
-        if path is None:
-            return None
-        col = use.where.col - 1
-        return Spot(path, use.where.line - 1, col, col + len(use.name))
+        """Where a use sits, as placed by the index (None if it could not be)."""
+        return self._placed.get((use.where, use.name))
 
     def uses(self, kind: str, name: str) -> list[Use]:
+        """Every use of a name, `{name: x}` in text included."""
         if self.story is None:
             return []
-        symbol = self.story.symbols.get(kind, name)
-        return list(symbol.uses) if symbol else []
+        found = []
+        for k in ((kind, "any") if kind in NAME_KINDS else (kind,)):
+            symbol = self.story.symbols.get(k, name)
+            found += list(symbol.uses) if symbol else []
+        return found
 
     def definition(self, kind: str, name: str) -> Spot | None:
         """Where a scene is written down; where a name is first set (else first used)."""
@@ -264,7 +320,7 @@ class Workspace:
     def scene_at(self, path: Path, line: int) -> str | None:
         """The scene whose text holds a line (the last defined above it)."""
         found = None
-        for start, sid in self._scene_lines.get(Path(path).resolve(), ()):
+        for start, sid in self._scene_lines.get(absolute(path), ()):
             if start > line:
                 break
             found = sid
@@ -328,24 +384,24 @@ class Workspace:
         context = _name_context(text)
         if context is not None:
             return self._names(context)
-        keys = self._key_context(Path(path).resolve(), lines, line, text)
+        keys = self._key_context(absolute(path), lines, line, text)
         return [Item(key, "key", detail) for key, detail in keys]
 
     def _names(self, kinds: tuple[str, ...]) -> list[Item]:
-        story = self.story
-        if story is None:
+        story = self.story if self.story is not None and not self.unread else (self.good or self.story)
+        if story is None:  # (half-typed YAML: the names of the last story read whole)
             return []
         out: list[Item] = []
         if "scene" in kinds:
             for scene in story.scenes.values():
-                spot = self.definition("scene", scene.id)
+                spot = self._placed.get((scene.where, scene.id))
                 where = f" ({self._rel(spot.path)}:{spot.line + 1})" if spot else ""
                 out.append(Item(scene.id, "scene", f"{scene.title}{where}"))
         for kind in NAME_KINDS:
             if kind not in kinds:
                 continue
             for name in story.symbols.names(kind):
-                sets = [u for u in self.uses(kind, name) if u.op in (WRITE, DEFINE)]
+                sets = [u for u in story.symbols.get(kind, name).uses if u.op in (WRITE, DEFINE)]
                 detail = f"{kind}, set in {self._where_words(sets[0])}" if sets else f"{kind}, never set"
                 out.append(Item(name, kind, detail))
         return out
@@ -371,40 +427,64 @@ class Workspace:
 
     # -- renaming ------------------------------------------------------------------------
     def rename(self, kind: str, name: str, new: str) -> dict[Path, list[Edit]]:
-        """Every edit a rename needs, file by file: each use of the name, and
-        an entry under `saves: renamed:` in story.yaml so saves made before
-        it still load. RenameError when it cannot be done."""
-        if self.story is None:
+        """Every edit a rename needs, file by file: each use of the name (and
+        for a flag, item or counter its display name and save defaults in
+        story.yaml), and an entry under `saves: renamed:` so saves made
+        before it still load. RenameError, saying why, when it cannot be
+        done safely."""
+        story = self.story
+        if story is None:
             raise RenameError("the story cannot be read yet; fix its errors first")
-        if not NAME.match(new):
-            raise RenameError(f"'{new}' is not a name: letters, digits, '_' and '-', starting with a letter or '_'")
+        if self.unread:
+            shown = ", ".join(sorted(self._rel(p) or str(p) for p in self.unread))
+            raise RenameError(f"fix the YAML in {shown} first: a rename must see every file")
+        if not NAME.match(new) or new in YAML_WORDS:
+            raise RenameError(f"'{new}' is not a name: letters, digits, '_' and '-', starting with a letter or "
+                              "'_' (and not a YAML word such as null or true)")
         if new == name:
             raise RenameError("that is its name already")
-        if kind == "scene" and new in self.story.scenes:
+        if kind == "scene" and new in story.scenes:
             raise RenameError(f"there is already a scene '{new}'")
-        if kind != "scene" and self.story.symbols.kind_of(new) is not None:
-            raise RenameError(f"'{new}' is already a {self.story.symbols.kind_of(new)}")
+        if kind != "scene" and story.symbols.kind_of(new) is not None:
+            raise RenameError(f"'{new}' is already a {story.symbols.kind_of(new)}")
+        group = PLURAL[kind]
+        earlier = story.migration.renamed.get(group, {})
+        if new in earlier and earlier[new] != name:  # (renaming back to it is fine: that entry goes)
+            raise RenameError(f"'{new}' is an old name under saves: renamed: (saves made in it go to "
+                              f"'{earlier[new]}'); choose another")
+        if (kind, name) in self._unplaced:
+            raise RenameError(f"a use of '{name}' could not be placed in its file; rename it by hand")
         edits: dict[Path, list[Edit]] = {}
         seen: set[tuple[Path, int, int]] = set()
+
+        def add(path: Path, edit: Edit) -> None:
+            if (path, edit.line, edit.col) not in seen:
+                seen.add((path, edit.line, edit.col))
+                edits.setdefault(path, []).append(edit)
+
         for use in self.uses(kind, name):
             spot = self._spot(use)
-            if spot is None or (spot.path, spot.line, spot.col) in seen:
-                continue
-            seen.add((spot.path, spot.line, spot.col))
-            edits.setdefault(spot.path, []).append(Edit(spot.line, spot.col, spot.line, spot.end, new))
+            if spot is not None:
+                add(spot.path, Edit(spot.line, spot.col, spot.line, spot.end, new))
         if not edits:
             raise RenameError(f"no {kind} '{name}' in this story")
         manifest = self.root / MANIFEST
-        taken = {(e.line, e.col) for e in edits.get(manifest, ())}
-        for edit in saves_entry(self.lines_of(manifest), PLURAL[kind], name, new):
-            if (edit.line, edit.col) not in taken:
-                edits.setdefault(manifest, []).append(edit)
+        lines = self.lines_of(manifest)
+        if kind != "scene":
+            for line, col in _manifest_mentions(lines, name):
+                add(manifest, Edit(line, col, line, col + len(name), new))
+        try:
+            entry = saves_entry(lines, group, name, new)
+        except ValueError as exc:
+            raise RenameError(str(exc)) from None
+        for edit in entry:
+            add(manifest, edit)
         return edits
 
     # -- outline ------------------------------------------------------------------------------
     def outline(self, path: Path) -> list[Outline]:
         """The scenes of a file, grouped by chapter, in file order."""
-        path = Path(path).resolve()
+        path = absolute(path)
         story = self.story
         if story is None:
             return []
@@ -434,24 +514,48 @@ class Workspace:
 _SCENE_AFTER = re.compile(r"(?:\b(?:goto|start|call|visited)\s*:\s*|\bvisited\s+)[\"']?([A-Za-z0-9_-]*)\Z")
 _ITEM_AFTER = re.compile(r"(?:\bhas\s*:?\s*|\b(?:give|take)\s*:\s*\[?(?:[\w-]+\s*,\s*)*)[\"']?([A-Za-z0-9_-]*)\Z")
 _KEYED = {"set": ("flag", "counter"), "clear": ("flag",), "add": ("counter",), "forget": ("counter",),
-          "flag": ("flag",), "counter": ("counter",), "if": NAME_KINDS, "test": NAME_KINDS,
+          "flag": ("flag",), "counter": ("counter",), "if": ("flag", "counter"), "test": ("flag", "counter"),
           "at_least": ("counter",), "at_most": ("counter",), "above": ("counter",), "below": ("counter",),
           "equals": ("counter",)}
 _KEY_BEFORE = re.compile(r"\b(set|clear|add|forget|flag|counter|if|test|at_least|at_most|above|below|equals)\s*:"
                          r"[^:]*\Z")
 
 
+_PROSE = re.compile(r"\s*(- )?(label|title|disabled|chapter|location|pov|description|author|version|id)\s*:")
+_LISTED = re.compile(r"\b(add|set|clear|forget|give|take)\s*:\s*[\[{][^\]}]*,\s*[\w-]*\Z")
+EXPRESSION = ("flag", "counter")  # a bare name in an expression (an item is `has x`)
+
+
 def _name_context(before: str) -> tuple[str, ...] | None:
     """Which kinds of name belong at the end of `before` (the line up to the
     cursor), or None when it is not a place for a name."""
+    if re.search(r"(^|\s)#", before):  # a comment
+        return None
+    brace = before.rfind("{")
+    flow = re.match(r"\s*(- )?[A-Za-z0-9_-]+\s*:\s*\{", before)  # `if: {flag: ...}`: YAML, not text
+    if brace > before.rfind("}") and not flow:  # inside a text's {...}
+        inner = before[brace + 1:]
+        if re.match(r"\s*name\s*:\s*[\w-]*\Z", inner):
+            return NAME_KINDS
+        if re.match(r"\s*if\b", inner):
+            if re.search(r"\bhas\s+[\w-]*\Z", inner):
+                return ("item",)
+            if re.search(r"\bvisited\s+[\w-]*\Z", inner):
+                return ("scene",)
+            return EXPRESSION if ":" not in inner else None
+        if re.fullmatch(r"\s*[\w-]*", inner):
+            return ("counter",)  # {noise} shows a counter's value
+        return None  # {cycle: ...} and the like: words, not names
+    if _PROSE.match(before):
+        return None
     if _SCENE_AFTER.search(before):
         return ("scene",)
     if _ITEM_AFTER.search(before):
         return ("item",)
-    brace = before.rfind("{")
-    flow = re.match(r"\s*(- )?[A-Za-z0-9_-]+\s*:\s*\{", before)  # `if: {flag: ...}`: YAML, not text
-    if brace > before.rfind("}") and not flow:  # inside a text's {name} or {if ...}
-        return NAME_KINDS
+    listed = _LISTED.search(before)
+    if listed:
+        return {"add": ("counter",), "set": ("flag", "counter"), "clear": ("flag",), "forget": ("counter",),
+                "give": ("item",), "take": ("item",)}[listed.group(1)]
     keyed = _KEY_BEFORE.search(before)
     if keyed and re.search(r"[\w-]*\Z", before):
         return _KEYED[keyed.group(1)]
@@ -486,10 +590,62 @@ def _line_of(lines: list[str], below: int, indent: int, key: str) -> int:
     return 0
 
 
+def _top_block(lines: list[str], key: str) -> tuple[int, int] | None:
+    """The first and last line of a top-level `key:` block."""
+    start = next((i for i, raw in enumerate(lines) if re.match(rf"{key}\s*:", raw)), None)
+    if start is None:
+        return None
+    last = start
+    for i in range(start + 1, len(lines)):
+        raw = lines[i]
+        if raw.strip() and not raw.lstrip().startswith("#"):
+            if not raw.startswith((" ", "\t")):
+                break
+            last = i
+    return start, last
+
+
+def _manifest_mentions(lines: list[str], name: str) -> list[tuple[int, int]]:
+    """Where story.yaml names a flag, item or counter outside the uses the
+    compiler records: its display name under `names:`, and `saves:
+    defaults:` (the state older saves are given)."""
+    found = []
+    word = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+    names = _top_block(lines, "names")
+    if names:
+        for i in range(names[0], names[1] + 1):
+            match = re.match(rf"(\s*(?:names\s*:\s*\{{)?\s*[\"']?){re.escape(name)}[\"']?\s*:", lines[i])
+            if match and i > names[0]:
+                found.append((i, len(match.group(1))))
+            elif i == names[0]:
+                found += [(i, m.start()) for m in re.finditer(rf"(?<=[{{,\s]){re.escape(name)}(?=[\"']?\s*:)",
+                                                                 lines[i])]
+    saves = _top_block(lines, "saves")
+    if saves:
+        inside = False
+        indent = None
+        for i in range(saves[0] + 1, saves[1] + 1):
+            raw = lines[i]
+            own = len(raw) - len(raw.lstrip(" "))
+            if re.match(r"\s*defaults\s*:", raw):
+                inside, indent = True, own
+                code = raw.split("#", 1)[0]
+                found += [(i, m.start()) for m in word.finditer(code) if m.start() > code.index(":")]
+                continue
+            if inside and raw.strip() and own <= indent:
+                inside = False
+            if inside:
+                code = raw.split("#", 1)[0]
+                found += [(i, m.start()) for m in word.finditer(code)]
+    return found
+
+
 def saves_entry(lines: list[str], group: str, old: str, new: str) -> list[Edit]:
     """Edits to story.yaml that record `old -> new` under saves: renamed:
     GROUP:, creating what is missing, and point earlier renames that led to
-    `old` at `new` (a chain would name a scene that no longer exists)."""
+    `old` at `new` (dropping one that would now map a name to itself). A
+    `saves:` or `renamed:` written in flow style raises ValueError: that
+    shape is left to the author."""
     edits: list[Edit] = []
 
     def block_end(start: int, indent: int) -> int:
@@ -524,18 +680,26 @@ def saves_entry(lines: list[str], group: str, old: str, new: str) -> list[Edit]:
         end = len(lines[line])
         return Edit(line, end, line, end, "\n" + text.rstrip("\n"))
 
-    saves = next((i for i, raw in enumerate(lines) if re.match(r"saves\s*:\s*(#.*)?$", raw)), None)
+    def block_style(line: int, key: str) -> None:
+        rest = re.sub(rf"^\s*{key}\s*:", "", lines[line]).split("#", 1)[0].strip()
+        if rest:
+            raise ValueError(f"story.yaml writes '{key}:' on one line ({rest}); add '{old}: {new}' under "
+                             f"saves: renamed: {group}: by hand")
+
+    saves = next((i for i, raw in enumerate(lines) if re.match(r"saves\s*:", raw)), None)
     if saves is None:
         last = len(lines) - 1
         while last > 0 and not lines[last].strip():
             last -= 1
         text = f"saves:\n  renamed:\n    {group}:\n      {old}: {new}\n"
         return [insert_after(last, text)]
+    block_style(saves, "saves")
     renamed = child(saves, "renamed", 0)
     if renamed is None:
         pad = " " * child_indent(saves, 0)
         return [insert_after(saves, f"{pad}renamed:\n{pad}  {group}:\n{pad}    {old}: {new}\n")]
     r_line, r_indent = renamed
+    block_style(r_line, "renamed")
     found = child(r_line, group, r_indent)
     if found is None:
         pad = " " * child_indent(r_line, r_indent)
@@ -544,19 +708,44 @@ def saves_entry(lines: list[str], group: str, old: str, new: str) -> list[Edit]:
     raw = lines[g_line]
     flow = re.match(r"(\s*[A-Za-z]+\s*:\s*)\{(.*)\}\s*(#.*)?$", raw)
     if flow:  # scenes: {a: b, c: d}
-        inner = flow.group(2)
-        body = [p.strip() for p in inner.split(",") if p.strip()]
-        body = [re.sub(rf":\s*{re.escape(old)}$", f": {new}", p) for p in body]
-        body.append(f"{old}: {new}")
+        pairs = []
+        for part in (p.strip() for p in flow.group(2).split(",")):
+            key, _, value = (x.strip().strip("\"'") for x in part.partition(":"))
+            if key:
+                pairs.append([key, value])
+        for pair in pairs:
+            if pair[1] == old:
+                pair[1] = new
+        pairs = [p for p in pairs if p[0] != p[1]]
+        if any(p[0] == old for p in pairs):
+            for p in pairs:
+                if p[0] == old:
+                    p[1] = new
+        else:
+            pairs.append([old, new])
         start = len(flow.group(1))
         end = raw.rindex("}") + 1
-        return [Edit(g_line, start, g_line, end, "{" + ", ".join(body) + "}")]
+        return [Edit(g_line, start, g_line, end, "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}")]
+    if raw.split("#", 1)[0].split(":", 1)[1].strip():
+        raise ValueError(f"story.yaml writes '{group}:' under saves: renamed: in a form this cannot edit; add "
+                         f"'{old}: {new}' there by hand")
     last = block_end(g_line, g_indent)
     pad = " " * child_indent(g_line, g_indent)
-    for i in range(g_line + 1, last + 1):  # x: old  ->  x: new
-        match = re.match(rf"(\s*[\w-]+\s*:\s*){re.escape(old)}(\s*(#.*)?)$", lines[i])
-        if match:
-            col = len(match.group(1))
+    keyed = False
+    for i in range(g_line + 1, last + 1):
+        match = re.match(r"(\s*)([\"']?)([\w-]+)\2(\s*:\s*)([\"']?)([\w-]+)\5(\s*(#.*)?)$", lines[i])
+        if not match:
+            continue
+        key, value = match.group(3), match.group(6)
+        if value == old and key == new:  # new: old, now new: new: the entry goes
+            edits.append(Edit(i, 0, i + 1, 0, ""))
+        elif value == old:  # x: old  ->  x: new
+            col = match.end(5)
             edits.append(Edit(i, col, i, col + len(old), new))
-    edits.append(insert_after(last, f"{pad}{old}: {new}\n"))
+        elif key == old:  # old was an older name already: it now leads to new
+            keyed = True
+            col = match.end(5)
+            edits.append(Edit(i, col, i, col + len(value), new))
+    if not keyed:
+        edits.append(insert_after(last, f"{pad}{old}: {new}\n"))
     return edits

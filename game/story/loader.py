@@ -140,19 +140,22 @@ def _parse(data: bytes, shown: str, diags: list[Diagnostic], budget: _Budget, te
     return value
 
 
-def load_for_check(root: str | os.PathLike, *, use_cache: bool = True, overlay: dict[str, bytes] | None = None) \
-        -> tuple[m.Story | None, list[Diagnostic], bool]:
+def load_for_check(root: str | os.PathLike, *, use_cache: bool = True, overlay: dict[str, bytes] | None = None,
+                   unread: list | None = None) -> tuple[m.Story | None, list[Diagnostic], bool]:
     """`load_all` for `check`: the story, or when it has errors the part of it
     that built (so warnings can show beside the errors); the diagnostics; and
     whether the story is whole. `overlay` (relative path -> bytes) stands in
-    for files on disk: an editor's unsaved text."""
+    for files on disk: an editor's unsaved text. `unread` collects the files
+    (as shown) that could not be read or parsed: nothing of theirs is in
+    the partial story."""
     partial: list = []
-    story, diags = load_all(root, use_cache=use_cache, partial=partial, overlay=overlay)
+    story, diags = load_all(root, use_cache=use_cache, partial=partial, overlay=overlay, unread=unread)
     return (story if story is not None else (partial[0] if partial else None)), diags, story is not None
 
 
 def load_all(root: str | os.PathLike, *, use_cache: bool = True, partial: list | None = None,
-             overlay: dict[str, bytes] | None = None) -> tuple[m.Story | None, list[Diagnostic]]:
+             overlay: dict[str, bytes] | None = None, unread: list | None = None) \
+        -> tuple[m.Story | None, list[Diagnostic]]:
     """Load a story folder. Returns the story (None if it has errors) and all
     diagnostics found: errors always, no warnings (see `check.warnings`).
 
@@ -164,7 +167,7 @@ def load_all(root: str | os.PathLike, *, use_cache: bool = True, partial: list |
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        result = _load_all(root, use_cache, partial, overlay or {})
+        result = _load_all(root, use_cache, partial, overlay or {}, unread if unread is not None else [])
         if overlay is None:
             # The story lives, unchanged, until the program ends: move it (and
             # everything else alive now) out of the collector's sight, so that
@@ -177,8 +180,8 @@ def load_all(root: str | os.PathLike, *, use_cache: bool = True, partial: list |
             gc.enable()
 
 
-def _load_all(root: str | os.PathLike, use_cache: bool, partial: list | None, overlay: dict[str, bytes]) \
-        -> tuple[m.Story | None, list[Diagnostic]]:
+def _load_all(root: str | os.PathLike, use_cache: bool, partial: list | None, overlay: dict[str, bytes],
+              unread: list) -> tuple[m.Story | None, list[Diagnostic]]:
     base = Path(root)
     if not base.is_dir():
         return None, [Diagnostic(str(root), 0, 0, "no such story folder")]
@@ -225,6 +228,8 @@ def _load_all(root: str | os.PathLike, use_cache: bool, partial: list | None, ov
     budget = _Budget()
     texts: dict[str, str] = {}  # decoded source, to place mistakes inside a long text
     raw = _parse(blobs[0], manifest_shown, diags, budget, texts) if blobs[0] is not None else None
+    if raw is None:
+        unread.append(manifest_shown)
     info = Builder(manifest_shown, diags, texts.get(manifest_shown)).manifest(raw) if raw is not None else None
     scenes: dict[str, m.Scene] = {}
     declared: set[str] = set()
@@ -233,6 +238,7 @@ def _load_all(root: str | os.PathLike, use_cache: bool, partial: list | None, ov
         doc = _parse(data, name, diags, budget, texts) if data is not None else None
         if doc is None:
             unreadable = True
+            unread.append(name)
             continue
         for scene in Builder(name, diags, texts.pop(name, None)).scene_file(doc, declared):
             first = scenes.get(scene.id)
