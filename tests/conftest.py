@@ -72,3 +72,25 @@ def run_game(*args: str, input: str = "", cwd: Path | None = None, env: dict | N
     full_env.pop("NO_COLOR", None)
     return subprocess.run([sys.executable, "-m", "game", *args], input=input, capture_output=True,
                           text=True, cwd=cwd or ROOT, env=full_env, timeout=timeout)
+
+
+@pytest.fixture
+def vault(tmp_path) -> Path:
+    """A copy of examples/night-vault to edit (its transcripts left behind)."""
+    import shutil
+
+    folder = tmp_path / "vault"
+    shutil.copytree(ROOT / "examples" / "night-vault", folder, ignore=shutil.ignore_patterns("*.transcript"))
+    return folder
+
+
+def apply_edits(path: Path, edits) -> None:
+    """Apply (line, col, end_line, end_col, text) edits to a file as an
+    editor does: all against the original text, last first."""
+    lines = path.read_text().split("\n")
+    for line, col, end_line, end_col, text in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        head = "\n".join(lines[:line] + [lines[line][:col]])
+        tail = "\n".join([lines[end_line][end_col:]] + lines[end_line + 1:])
+        lines = (head + text + tail).split("\n")
+    path.write_text("\n".join(lines))
+

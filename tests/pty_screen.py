@@ -67,6 +67,14 @@ class Term:
         self.child.send(keys)
         self.pump(settle)
 
+    def read_to_the_end(self) -> None:
+        """What a player does at [MORE]: read on until the scene's end is seen."""
+        for _ in range(20):
+            if "[MORE]" not in self.text:
+                return
+            self.send(" ")
+        raise AssertionError("[MORE] never went away:\n" + self.text)
+
     def close(self) -> int | None:
         try:
             self.child.expect(pexpect.EOF, timeout=10)

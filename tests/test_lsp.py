@@ -6,7 +6,6 @@ saves entry, and document symbols."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sys
 from pathlib import Path
 
@@ -17,16 +16,12 @@ pytest.importorskip("pygls")
 from lsprotocol import types as t  # noqa: E402
 from pygls.lsp.client import LanguageClient  # noqa: E402
 
-from conftest import ROOT, game_env  # noqa: E402
-
-VAULT = ROOT / "examples" / "night-vault"
+from conftest import ROOT, apply_edits, game_env  # noqa: E402
 
 
 @pytest.fixture
-def story(tmp_path) -> Path:
-    folder = tmp_path / "vault"
-    shutil.copytree(VAULT, folder, ignore=shutil.ignore_patterns("*.transcript"))
-    return folder
+def story(vault) -> Path:
+    return vault
 
 
 class Editor:
@@ -56,6 +51,12 @@ class Editor:
         self.versions[uri] = 1
         self.client.text_document_did_open(t.DidOpenTextDocumentParams(t.TextDocumentItem(
             uri=uri, language_id="yaml", version=1, text=path.read_text() if text is None else text)))
+        return uri
+
+    async def opened(self, path: Path, text: str | None = None) -> str:
+        """Open a file and wait for its first diagnostics."""
+        uri = self.open(path, text)
+        await self.settle(lambda: uri in self.diagnostics)
         return uri
 
     def type(self, uri: str, text: str) -> None:
@@ -101,8 +102,7 @@ def test_diagnostics_follow_the_unsaved_text_and_clear_when_fixed(story):
     original = bank.read_text()
 
     async def scenario(editor: Editor):
-        uri = editor.open(bank)
-        await editor.settle(lambda: uri in editor.diagnostics)
+        uri = await editor.opened(bank)
         assert editor.diagnostics[uri] == []
         broken = original.replace("goto: corridor\n        if: {has: lockpicks}", "goto: corridr\n        if: {has: lockpicks}")
         editor.type(uri, broken)  # typed, not saved
@@ -124,8 +124,7 @@ def test_a_problem_in_another_file_is_published_for_that_file(story):
     manifest = story / "story.yaml"
 
     async def scenario(editor: Editor):
-        uri = editor.open(bank)
-        await editor.settle(lambda: uri in editor.diagnostics)
+        uri = await editor.opened(bank)
         text = bank.read_text().replace("  alley:\n", "  lane:\n", 1)
         editor.type(uri, text)
         await editor.settle(lambda: editor.diagnostics.get(manifest.as_uri()))
@@ -140,8 +139,7 @@ def test_completion_offers_scenes_after_goto_and_names_in_conditions_and_keys(st
     text = bank.read_text()
 
     async def scenario(editor: Editor):
-        uri = editor.open(bank)
-        await editor.settle(lambda: uri in editor.diagnostics)
+        uri = await editor.opened(bank)
         scenes = await editor.client.text_document_completion_async(t.CompletionParams(
             text_document=doc(uri), position=where(text, "goto: corridor", 6)))
         labels = {i.label: i for i in scenes.items}
@@ -170,8 +168,7 @@ def test_hover_definition_and_references(story):
     text = bank.read_text()
 
     async def scenario(editor: Editor):
-        uri = editor.open(bank)
-        await editor.settle(lambda: uri in editor.diagnostics)
+        uri = await editor.opened(bank)
         at_goto = where(text, "goto: corridor", 7)
         shown = await editor.client.text_document_hover_async(t.HoverParams(text_document=doc(uri), position=at_goto))
         assert "**The Corridor**" in shown.contents.value and "The corridor smells of floor polish" in \
@@ -196,22 +193,16 @@ def test_rename_a_scene_edits_every_file_and_keeps_old_saves_loading(story):
     text = bank.read_text()
 
     async def scenario(editor: Editor):
-        uri = editor.open(bank)
-        await editor.settle(lambda: uri in editor.diagnostics)
+        uri = await editor.opened(bank)
         ready = await editor.client.text_document_prepare_rename_async(t.PrepareRenameParams(
             text_document=doc(uri), position=where(text, "  alley:", 3)))
         assert ready.placeholder == "alley"
         change = await editor.client.text_document_rename_async(t.RenameParams(
             text_document=doc(uri), position=where(text, "  alley:", 3), new_name="back_alley"))
-        for file_uri, edits in change.changes.items():  # apply as the editor would, last edit first
-            path = Path(file_uri.removeprefix("file://"))
-            lines = path.read_text().split("\n")
-            for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
-                start, end = edit.range.start, edit.range.end
-                head = "\n".join(lines[:start.line] + [lines[start.line][:start.character]])
-                tail = "\n".join([lines[end.line][end.character:]] + lines[end.line + 1:])
-                lines = (head + edit.new_text + tail).split("\n")
-            path.write_text("\n".join(lines))
+        for file_uri, edits in change.changes.items():  # apply as the editor would (ASCII: units are characters)
+            apply_edits(Path(file_uri.removeprefix("file://")),
+                        [(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character,
+                          e.new_text) for e in edits])
         assert set(change.changes) == {bank.as_uri(), (story / "story.yaml").as_uri()}
 
     run_editor(story, scenario)
@@ -228,8 +219,7 @@ def test_rename_refuses_a_name_that_is_taken(story):
     text = bank.read_text()
 
     async def scenario(editor: Editor):
-        uri = editor.open(bank)
-        await editor.settle(lambda: uri in editor.diagnostics)
+        uri = await editor.opened(bank)
         with pytest.raises(Exception, match="already a scene 'corridor'"):
             await editor.client.text_document_rename_async(t.RenameParams(
                 text_document=doc(uri), position=where(text, "  alley:", 3), new_name="corridor"))
@@ -241,14 +231,12 @@ def test_document_symbols_list_scenes_by_chapter(story):
     bank = story / "bank.yaml"
 
     async def scenario(editor: Editor):
-        uri = editor.open(bank)
-        await editor.settle(lambda: uri in editor.diagnostics)
+        uri = await editor.opened(bank)
         outline = await editor.client.text_document_document_symbol_async(t.DocumentSymbolParams(
             text_document=doc(uri)))
         [chapter] = outline
         assert chapter.name == "The Night Vault"
-        assert [s.name for s in chapter.children][:3] == ["alley", "corridor", "vault"] or \
-            [s.name for s in chapter.children][0] == "alley"
+        assert [s.name for s in chapter.children] == ["alley", "corridor", "vault", "street", "caught"]
         assert chapter.children[0].detail == "The Alley"
 
     run_editor(story, scenario)
@@ -305,13 +293,32 @@ def test_a_burst_of_typing_ends_with_the_diagnostics_of_the_last_text(story):
     original = bank.read_text()
 
     async def scenario(editor: Editor):
-        uri = editor.open(bank)
-        await editor.settle(lambda: uri in editor.diagnostics)
+        uri = await editor.opened(bank)
         for i in range(12):  # faster than a check: the ones overtaken are dropped
             editor.type(uri, original.replace("goto: caught", f"goto: caught{i}", 1))
         await editor.settle(lambda: any("caught11" in d.message for d in editor.diagnostics.get(uri, [])))
         await asyncio.sleep(0.5)  # nothing older arrives after it
         assert [d.message for d in editor.diagnostics[uri] if "unknown scene" in d.message] == \
             [m for m in [d.message for d in editor.diagnostics[uri]] if "caught11" in m]
+
+    run_editor(story, scenario)
+
+
+def test_files_changed_on_disk_are_checked_again_and_a_story_gone_is_cleared(story):
+    """A checkout breaks a file the editor never opened: the editor reports
+    it (didChangeWatchedFiles) and its diagnostics arrive. Then story.yaml
+    goes: nothing is left standing."""
+    bank, manifest = story / "bank.yaml", story / "story.yaml"
+
+    async def scenario(editor: Editor):
+        await editor.settle(lambda: bank.as_uri() in editor.diagnostics)
+        bank.write_text(bank.read_text().replace("goto: caught", "goto: cought", 1))
+        editor.client.workspace_did_change_watched_files(t.DidChangeWatchedFilesParams(
+            changes=[t.FileEvent(uri=bank.as_uri(), type=t.FileChangeType.Changed)]))
+        await editor.settle(lambda: any("cought" in d.message for d in editor.diagnostics[bank.as_uri()]))
+        manifest.unlink()
+        editor.client.workspace_did_change_watched_files(t.DidChangeWatchedFilesParams(
+            changes=[t.FileEvent(uri=manifest.as_uri(), type=t.FileChangeType.Deleted)]))
+        await editor.settle(lambda: editor.diagnostics[bank.as_uri()] == [])
 
     run_editor(story, scenario)

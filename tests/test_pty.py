@@ -43,10 +43,7 @@ def test_play_two_choices_and_quit_in_a_real_terminal(tmp_path):
     term.wait_for(titles[0])
     term.wait_for("Turn 0")  # the toolbar: the screen is drawn
     for turn, (pick, title) in enumerate(zip(picks, titles[1:]), 1):
-        for _ in range(20):  # read to the end of the scene: [MORE]
-            if "[MORE]" not in term.text:
-                break
-            term.send(" ")
+        term.read_to_the_end()
         term.send(f"{pick}\r")
         term.wait(lambda t: f"Turn {turn}" in t.lines[-1])
         term.wait_for(title)

@@ -33,11 +33,7 @@ def start(tmp_path, size, args: tuple[str, ...] = ()) -> Term:
 
 
 def read_to_the_end(term: Term) -> None:
-    for _ in range(20):
-        if "[MORE]" not in term.text:
-            return
-        term.send(" ")
-    raise AssertionError("[MORE] never went away:\n" + term.text)
+    term.read_to_the_end()
 
 
 def answer(term: Term, text: str) -> None:

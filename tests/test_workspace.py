@@ -6,33 +6,16 @@ offers where."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import apply_edits
 from game.author.workspace import Edit, RenameError, Workspace, saves_entry
 from game.story import loader
 
-VAULT = ROOT / "examples" / "night-vault"
-
-
-@pytest.fixture
-def vault(tmp_path) -> Path:
-    folder = tmp_path / "vault"
-    shutil.copytree(VAULT, folder, ignore=shutil.ignore_patterns("*.transcript"))
-    return folder
-
-
 def apply(path: Path, edits: list[Edit]) -> None:
-    """Apply edits as an editor does: all against the original text."""
-    lines = path.read_text().split("\n")
-    for e in sorted(edits, key=lambda e: (e.line, e.col), reverse=True):
-        head = "\n".join(lines[:e.line] + [lines[e.line][:e.col]])
-        tail = "\n".join([lines[e.end_line][e.end_col:]] + lines[e.end_line + 1:])
-        lines = (head + e.text + tail).split("\n")
-    path.write_text("\n".join(lines))
+    apply_edits(path, [(e.line, e.col, e.end_line, e.end_col, e.text) for e in edits])
 
 
 def rename(folder: Path, kind: str, old: str, new: str) -> None:

@@ -114,9 +114,11 @@ class CounterBounds:
         back = m.continuations(story)
         for sid, scene in story.scenes.items():
             cuts: dict[str, set[int]] = {}
+            steps[sid] = []
             for choice in scene.targets():
                 if choice.cond is not None:
                     _cuts(choice.cond, cuts, exact)
+                steps[sid].append((choice, _step(choice, exact), m.choice_flow(story, sid, choice, back)))
             scene_cuts[sid] = cuts
             fixed = _deltas(scene.effects, exact)
             outs = [_deltas(o.effects, exact) for o in scene.outcomes] or [{}]  # one random entry outcome happens
@@ -124,10 +126,6 @@ class CounterBounds:
             for name in set(fixed).union(*outs):
                 changes = [fixed.get(name, 0) + d.get(name, 0) for d in outs]
                 entry[sid][name] = (max(max(changes), 0), max(-min(changes), 0))
-            steps[sid] = []
-            for choice in scene.targets():
-                steps[sid].append((choice, _step(choice, exact), m.choice_flow(story, sid, choice, back)))
-        self.exact = exact
         self.bounds: dict[str, dict[str, tuple[float, float]]] = {}
         reach: dict[str, dict[str, set[int]]] = {}  # per component representative
         rise: dict[str, dict[str, float]] = {}

@@ -70,16 +70,22 @@ class StoryServer(LanguageServer):
         self.running: dict[Path, asyncio.Lock] = {}  # one check at a time per story
 
     # -- stories and positions --------------------------------------------------
-    def story_for(self, path: Path | None) -> Workspace | None:
+    def story_for(self, path: Path | None, now: bool = True) -> Workspace | None:
+        """The story a file belongs to. Met for the first time, it is checked
+        whole and every file published: at once for a request that needs the
+        answer (`now`), else soon, off the event loop."""
         if path is None:
             return None
         root = find_root(path)
         if root is None:
             return None
         root = absolute(root)
-        if root not in self.stories:  # first contact: checked whole at once, every file published
+        if root not in self.stories:
             self.stories[root] = Workspace(root)
-            self.check(self.stories[root])
+            if now:
+                self.check(self.stories[root])
+            else:
+                self.later(self.stories[root])
         return self.stories[root]
 
     def line(self, ws: Workspace, path: Path, line: int) -> str:
@@ -135,14 +141,11 @@ class StoryServer(LanguageServer):
         now: dict[Path, tuple] = {}
         alive = (ws.root / "story.yaml").is_file()
         for path, problems in (ws.problems.items() if alive else ()):
-            lines = ws.lines_of(path)
             diagnostics = []
             for p in problems:
-                text = lines[p.line] if p.line < len(lines) else ""
                 diagnostics.append(t.Diagnostic(
-                    range=t.Range(t.Position(p.line, _units(text, p.col)), t.Position(p.line, _units(text, p.end))),
-                    message=p.message, severity=SEVERITY.get(p.severity, t.DiagnosticSeverity.Warning),
-                    source="dead-reckoning"))
+                    range=self.range(ws, Spot(path, p.line, p.col, p.end)), message=p.message,
+                    severity=SEVERITY.get(p.severity, t.DiagnosticSeverity.Warning), source="dead-reckoning"))
             key = tuple((d.range.start.line, d.range.start.character, d.range.end.character, d.message)
                         for d in diagnostics)
             now[path] = key
@@ -158,7 +161,7 @@ class StoryServer(LanguageServer):
 
     def edited(self, uri: str, text: str | None) -> None:
         path = to_path(uri)
-        ws = self.story_for(path)
+        ws = self.story_for(path, now=False)
         if ws is None:
             for known in list(self.stories.values()):  # its story.yaml went away
                 if path is not None and known.root in path.parents:
@@ -179,7 +182,14 @@ def initialized(ls: StoryServer, params: t.InitializedParams) -> None:
     """A story folder opened as the workspace is checked at once, whole."""
     for folder in ls.folders:
         if (folder / "story.yaml").is_file():
-            ls.story_for(folder / "story.yaml")
+            ls.story_for(folder / "story.yaml", now=False)
+    watching = ls.client_capabilities.workspace and \
+        ls.client_capabilities.workspace.did_change_watched_files
+    if watching and watching.dynamic_registration:  # files changed outside the editor: a checkout, a script
+        ls.client_register_capability(t.RegistrationParams(registrations=[t.Registration(
+            id="dead-reckoning-yaml", method=t.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=t.DidChangeWatchedFilesRegistrationOptions(
+                watchers=[t.FileSystemWatcher(glob_pattern="**/*.{yaml,yml}")]))]))
 
 
 @server.feature(t.INITIALIZE)
@@ -228,9 +238,9 @@ def _at(ls: StoryServer, uri: str, pos: t.Position):
     path = to_path(uri)
     ws = ls.story_for(path)
     if ws is None:
-        return None, None, None
+        return None, None
     line, col = ls.position(ws, path, pos)
-    return ws, path, ws.at(path, line, col)
+    return ws, ws.at(path, line, col)
 
 
 @server.feature(t.TEXT_DOCUMENT_COMPLETION, t.CompletionOptions(trigger_characters=[":", " ", "{", ","]))
@@ -254,7 +264,7 @@ def completion(ls: StoryServer, params: t.CompletionParams) -> t.CompletionList:
 
 @server.feature(t.TEXT_DOCUMENT_HOVER)
 def hover(ls: StoryServer, params: t.HoverParams) -> t.Hover | None:
-    ws, path, ref = _at(ls, params.text_document.uri, params.position)
+    ws, ref = _at(ls, params.text_document.uri, params.position)
     if ref is None:
         return None
     text = ws.hover(ref.kind, ref.name)
@@ -265,7 +275,7 @@ def hover(ls: StoryServer, params: t.HoverParams) -> t.Hover | None:
 
 @server.feature(t.TEXT_DOCUMENT_DEFINITION)
 def definition(ls: StoryServer, params: t.DefinitionParams) -> t.Location | None:
-    ws, path, ref = _at(ls, params.text_document.uri, params.position)
+    ws, ref = _at(ls, params.text_document.uri, params.position)
     if ref is None:
         return None
     spot = ws.definition(ref.kind, ref.name)
@@ -274,7 +284,7 @@ def definition(ls: StoryServer, params: t.DefinitionParams) -> t.Location | None
 
 @server.feature(t.TEXT_DOCUMENT_REFERENCES)
 def references(ls: StoryServer, params: t.ReferenceParams) -> list[t.Location] | None:
-    ws, path, ref = _at(ls, params.text_document.uri, params.position)
+    ws, ref = _at(ls, params.text_document.uri, params.position)
     if ref is None:
         return None
     return [ls.location(ws, s) for s in ws.references(ref.kind, ref.name, params.context.include_declaration)]
@@ -282,7 +292,7 @@ def references(ls: StoryServer, params: t.ReferenceParams) -> list[t.Location] |
 
 @server.feature(t.TEXT_DOCUMENT_PREPARE_RENAME)
 def prepare_rename(ls: StoryServer, params: t.PrepareRenameParams):
-    ws, path, ref = _at(ls, params.text_document.uri, params.position)
+    ws, ref = _at(ls, params.text_document.uri, params.position)
     if ref is None:
         return None
     return t.PrepareRenamePlaceholder(range=ls.range(ws, ref.spot), placeholder=ref.name)
@@ -290,7 +300,7 @@ def prepare_rename(ls: StoryServer, params: t.PrepareRenameParams):
 
 @server.feature(t.TEXT_DOCUMENT_RENAME, t.RenameOptions(prepare_provider=True))
 def rename(ls: StoryServer, params: t.RenameParams) -> t.WorkspaceEdit | None:
-    ws, path, ref = _at(ls, params.text_document.uri, params.position)
+    ws, ref = _at(ls, params.text_document.uri, params.position)
     if ref is None:
         return None
     try:

@@ -12,7 +12,6 @@ to what the editor counts.
 from __future__ import annotations
 
 import gc
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -22,11 +21,11 @@ from game.core import engine
 from game.core import model as m
 from game.core.errors import ERROR, Diagnostic
 from game.core.kinds import DEFINE, NAME_KINDS, READ, WRITE, Use
-from game.story import check, loader
+from game.story import check, loader, schema
+from game.story.yamlpos import _indent as indent_of
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}\Z")
 WORD = re.compile(r"[A-Za-z0-9_-]+")
-SCHEMA = Path(__file__).resolve().parent.parent / "schema"
 MANIFEST = loader.MANIFEST
 YAML_WORDS = {"null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"}
 PLURAL = {"scene": "scenes", "flag": "flags", "item": "items", "counter": "counters"}
@@ -85,6 +84,11 @@ class RenameError(Exception):
     """A rename that cannot be made: the message says why, in one line."""
 
 
+def _lines(data: bytes) -> list[str]:
+    """A file's bytes as the lines the loader placed its positions in."""
+    return data.decode("utf-8", errors="replace").removeprefix("\ufeff").split("\n")
+
+
 def absolute(path) -> Path:
     """An absolute, normalised path that keeps symbolic links as the editor
     named them (answers go back to the file the editor has open)."""
@@ -105,21 +109,14 @@ def find_root(path: Path, stop: Path | None = None) -> Path | None:
 
 def _schema_keys() -> dict[str, list[tuple[str, str]]]:
     """Keys the format allows, by context, with their descriptions (from the
-    JSON Schemas the editor support already ships)."""
-    out: dict[str, list[tuple[str, str]]] = {}
-    try:
-        scenes = json.loads((SCHEMA / "scenes.schema.json").read_text(encoding="utf-8"))
-        story = json.loads((SCHEMA / "story.schema.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return out
-
+    JSON Schemas the editor support already ships, as the compiler makes them)."""
     def keys(node) -> list[tuple[str, str]]:
         props = node.get("properties", {}) if isinstance(node, dict) else {}
         return [(k, (v.get("description") or "") if isinstance(v, dict) else "") for k, v in props.items()]
 
+    scenes = schema.scenes_schema()
     defs = scenes.get("$defs", {})
-    out["file"] = keys(scenes)
-    out["manifest"] = keys(story)
+    out = {"file": keys(scenes), "manifest": keys(schema.STORY)}
     for name in ("scene", "choice", "ending", "effects", "fallback"):
         out[name] = keys(defs.get(name, {}))
     return out
@@ -137,9 +134,8 @@ class Workspace:
         self.root = absolute(root)
         self.open: dict[Path, str] = {}
         self.story: m.Story | None = None
-        self.whole = False
         self.problems: dict[Path, list[Problem]] = {}
-        self.files: list[Path] = []
+        self._lines: dict[Path, list[str]] = {}  # each file's text as the last check read it
         self._uses: dict[Path, list[tuple[int, int, int, Use]]] = {}
         self._scene_lines: dict[Path, list[tuple[int, str]]] = {}
         self._paths: dict[str, Path] = {}
@@ -155,17 +151,19 @@ class Workspace:
     def close(self, path: Path) -> None:
         self.open.pop(absolute(path), None)
 
-    def text_of(self, path: Path) -> str:
+    def lines_of(self, path: Path) -> list[str]:
+        """A file's lines: the editor's text if open, else as the last check
+        read it (its positions are the check's), else from the disk."""
         path = absolute(path)
         if path in self.open:
-            return self.open[path]
+            return self.open[path].split("\n")
+        lines = self._lines.get(path)
+        if lines is not None:
+            return lines
         try:
-            return path.read_text(encoding="utf-8", errors="replace")
+            return _lines(path.read_bytes())
         except OSError:
-            return ""
-
-    def lines_of(self, path: Path) -> list[str]:
-        return self.text_of(path).split("\n")
+            return [""]
 
     def _rel(self, path: Path) -> str | None:
         try:
@@ -198,26 +196,23 @@ class Workspace:
             if rel is not None and not any(part.startswith(".") for part in rel.split("/")):
                 overlay[rel] = text.encode("utf-8", errors="surrogatepass")
         unread: list[str] = []
-        story, diags, whole = loader.load_for_check(self.root, use_cache=False, overlay=overlay, unread=unread)
+        found: list[tuple[str, str, bytes | None]] = []
+        story, diags, whole = loader.load_for_check(self.root, use_cache=False, overlay=overlay, unread=unread,
+                                                    files=found)
         if story is not None:
             diags = diags + check.warnings(story, partial=not whole)
-        rels = [MANIFEST, *loader.story_files(self.root)]
-        rels += sorted(rel for rel in overlay if rel not in rels and rel.endswith(loader.SUFFIXES))
-        paths = {loader.display_path(self.root, rel): self.root / rel for rel in rels}
+        paths = {shown: self.root / rel for rel, shown, _ in found}
         paths.setdefault(str(self.root), self.root / MANIFEST)
-        files = [self.root / rel for rel in rels]
-        problems: dict[Path, list[Problem]] = {path: [] for path in files}
-        lines_cache: dict[Path, list[str]] = {}
+        lines_cache = {self.root / rel: _lines(data) for rel, _, data in found if data is not None}
+        problems: dict[Path, list[Problem]] = {self.root / rel: [] for rel, _, _ in found}
         for diag in diags:
             path = self._path(diag.file, paths)
             if path is None:
                 continue
-            lines = lines_cache.get(path)
-            if lines is None:
-                lines = lines_cache[path] = self.lines_of(path)
+            lines = lines_cache.get(path) or self.lines_of(path)
             problems.setdefault(path, []).append(self._problem(diag, lines))
         uses, scene_lines, unplaced, placed = self._index(story, paths, lines_cache)
-        self.story, self.whole, self.files, self._paths, self.problems = story, whole, files, paths, problems
+        self.story, self._paths, self.problems, self._lines = story, paths, problems, lines_cache
         self.unread = {p for p in (self._path(name, paths) for name in unread) if p is not None}
         self._uses, self._scene_lines, self._unplaced, self._placed = uses, scene_lines, unplaced, placed
         if story is not None and not self.unread:
@@ -263,9 +258,7 @@ class Workspace:
             path = self._path(use.where.file, paths)
             if path is None:
                 continue
-            lines = lines_cache.get(path)
-            if lines is None:
-                lines = lines_cache[path] = self.lines_of(path)
+            lines = lines_cache.get(path) or self.lines_of(path)
             line, col = use.where.line - 1, use.where.col - 1
             text = lines[line] if 0 <= line < len(lines) else ""
             if text[col:col + 1] in ("'", '"') and text[col + 1:col + 1 + len(use.name)] == use.name:
@@ -357,7 +350,7 @@ class Workspace:
             parts.append(f"{len(used)} reference{'s' * (len(used) != 1)}")
             return "\n\n".join(parts)
         uses = self.uses(kind, name)
-        shown = story.names.get(name) if hasattr(story, "names") else None
+        shown = story.names.get(name)
         head = f"**{kind}** `{name}`" + (f": {shown}" if shown else "")
         sets = [u for u in uses if u.op in (WRITE, DEFINE)]
         reads = [u for u in uses if u.op == READ]
@@ -505,9 +498,6 @@ class Workspace:
             groups[-1].scenes.append((sid, scene.title, spot, max(last, line)))
         return groups
 
-    def errors(self) -> int:
-        return sum(p.severity == ERROR for problems in self.problems.values() for p in problems)
-
 
 # -- what a line asks for -------------------------------------------------------------------
 
@@ -517,8 +507,7 @@ _KEYED = {"set": ("flag", "counter"), "clear": ("flag",), "add": ("counter",), "
           "flag": ("flag",), "counter": ("counter",), "if": ("flag", "counter"), "test": ("flag", "counter"),
           "at_least": ("counter",), "at_most": ("counter",), "above": ("counter",), "below": ("counter",),
           "equals": ("counter",)}
-_KEY_BEFORE = re.compile(r"\b(set|clear|add|forget|flag|counter|if|test|at_least|at_most|above|below|equals)\s*:"
-                         r"[^:]*\Z")
+_KEY_BEFORE = re.compile(rf"\b({'|'.join(_KEYED)})\s*:[^:]*\Z")
 
 
 _PROSE = re.compile(r"\s*(- )?(label|title|disabled|chapter|location|pov|description|author|version|id)\s*:")
@@ -554,8 +543,7 @@ def _name_context(before: str) -> tuple[str, ...] | None:
         return ("item",)
     listed = _LISTED.search(before)
     if listed:
-        return {"add": ("counter",), "set": ("flag", "counter"), "clear": ("flag",), "forget": ("counter",),
-                "give": ("item",), "take": ("item",)}[listed.group(1)]
+        return {**_KEYED, "give": ("item",), "take": ("item",)}[listed.group(1)]
     keyed = _KEY_BEFORE.search(before)
     if keyed and re.search(r"[\w-]*\Z", before):
         return _KEYED[keyed.group(1)]
@@ -570,7 +558,7 @@ def _parent_key(lines: list[str], line: int, indent: int) -> tuple[str, int] | N
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        own = len(raw) - len(raw.lstrip(" "))
+        own = indent_of(raw)
         if own >= indent:
             continue
         if stripped.startswith("- "):  # an item of a list: look for the list's key above it
@@ -585,24 +573,32 @@ def _parent_key(lines: list[str], line: int, indent: int) -> tuple[str, int] | N
 def _line_of(lines: list[str], below: int, indent: int, key: str) -> int:
     for i in range(below - 1, -1, -1):
         raw = lines[i]
-        if len(raw) - len(raw.lstrip(" ")) == indent and raw.strip().startswith(key + ":"):
+        if indent_of(raw) == indent and raw.strip().startswith(key + ":"):
             return i
     return 0
 
 
-def _top_block(lines: list[str], key: str) -> tuple[int, int] | None:
-    """The first and last line of a top-level `key:` block."""
-    start = next((i for i, raw in enumerate(lines) if re.match(rf"{key}\s*:", raw)), None)
-    if start is None:
-        return None
+def _block_end(lines: list[str], start: int, indent: int) -> int:
+    """The last line of the block under line `start` (its children are
+    indented more than `indent`; blank lines and comments do not end it)."""
     last = start
     for i in range(start + 1, len(lines)):
         raw = lines[i]
         if raw.strip() and not raw.lstrip().startswith("#"):
-            if not raw.startswith((" ", "\t")):
+            if indent_of(raw) <= indent:
                 break
             last = i
-    return start, last
+    return last
+
+
+def _top_line(lines: list[str], key: str) -> int | None:
+    return next((i for i, raw in enumerate(lines) if re.match(rf"{key}\s*:", raw)), None)
+
+
+def _top_block(lines: list[str], key: str) -> tuple[int, int] | None:
+    """The first and last line of a top-level `key:` block."""
+    start = _top_line(lines, key)
+    return None if start is None else (start, _block_end(lines, start, 0))
 
 
 def _manifest_mentions(lines: list[str], name: str) -> list[tuple[int, int]]:
@@ -626,7 +622,7 @@ def _manifest_mentions(lines: list[str], name: str) -> list[tuple[int, int]]:
         indent = None
         for i in range(saves[0] + 1, saves[1] + 1):
             raw = lines[i]
-            own = len(raw) - len(raw.lstrip(" "))
+            own = indent_of(raw)
             if re.match(r"\s*defaults\s*:", raw):
                 inside, indent = True, own
                 code = raw.split("#", 1)[0]
@@ -649,20 +645,12 @@ def saves_entry(lines: list[str], group: str, old: str, new: str) -> list[Edit]:
     edits: list[Edit] = []
 
     def block_end(start: int, indent: int) -> int:
-        """The last line of the block under `start` (children indented more)."""
-        last = start
-        for i in range(start + 1, len(lines)):
-            raw = lines[i]
-            if raw.strip() and not raw.lstrip().startswith("#"):
-                if len(raw) - len(raw.lstrip(" ")) <= indent:
-                    break
-                last = i
-        return last
+        return _block_end(lines, start, indent)
 
     def child(start: int, key: str, indent: int) -> tuple[int, int] | None:
         for i in range(start + 1, block_end(start, indent) + 1):
             raw = lines[i]
-            own = len(raw) - len(raw.lstrip(" "))
+            own = indent_of(raw)
             if own > indent and re.match(rf"{key}\s*:", raw.strip()):
                 return i, own
         return None
@@ -671,7 +659,7 @@ def saves_entry(lines: list[str], group: str, old: str, new: str) -> list[Edit]:
         for i in range(start + 1, block_end(start, indent) + 1):
             raw = lines[i]
             if raw.strip() and not raw.lstrip().startswith("#"):
-                return len(raw) - len(raw.lstrip(" "))
+                return indent_of(raw)
         return indent + 2
 
     def insert_after(line: int, text: str) -> Edit:
@@ -686,7 +674,7 @@ def saves_entry(lines: list[str], group: str, old: str, new: str) -> list[Edit]:
             raise ValueError(f"story.yaml writes '{key}:' on one line ({rest}); add '{old}: {new}' under "
                              f"saves: renamed: {group}: by hand")
 
-    saves = next((i for i, raw in enumerate(lines) if re.match(r"saves\s*:", raw)), None)
+    saves = _top_line(lines, "saves")
     if saves is None:
         last = len(lines) - 1
         while last > 0 and not lines[last].strip():

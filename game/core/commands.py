@@ -92,9 +92,11 @@ def matching(text: str, labels: Sequence[str]) -> list[int]:
     return matches
 
 
-def parse(text: str, labels: Sequence[str]) -> Action:
+def parse(text: str, labels: Sequence[str], means: Sequence[str | None] = ()) -> Action:
     """Understand one line of input given the labels of the choices shown
-    (label i is choice number i + 1)."""
+    (label i is choice number i + 1). `means` names the command a label
+    stands for, if any (an ending's menu): a command word that starts such a
+    label is no clash ('retry' and "Retry from the last checkpoint")."""
     text = " ".join(text.split())
     if not text:
         return Hint("Type a number to choose, or 'help'.")
@@ -108,7 +110,8 @@ def parse(text: str, labels: Sequence[str]) -> Action:
     word, _, rest = lowered.lstrip("/").partition(" ")
     name = ALIASES.get(word)
     if name and (not rest or COMMANDS[name][1]):
-        clash = [] if forced else [i for i, label in enumerate(labels) if _starts_with_words(label.lower(), lowered)]
+        clash = [] if forced else [i for i, label in enumerate(labels) if _starts_with_words(label.lower(), lowered)
+                                   and (means[i] if i < len(means) else None) != name]
         if clash:  # `back`, or `l`, the start of a choice too: ask, never guess
             i = clash[0]
             return Hint(f"'{text[:40]}' is the command '{name}' and also the start of choice {i + 1}, "

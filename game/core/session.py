@@ -128,13 +128,12 @@ class Session:
             return [Message((f"Autosave failed: {exc}. Your game goes on; try 'save NAME'.",), "error")]
         return []
 
+    def parse(self, line: str) -> commands.Action:
+        """What a line means here: a choice, a command, or a hint."""
+        return commands.parse(line, self.labels(), [command for _, command in self.ending_menu()])
+
     def _handle(self, line: str) -> list:
-        labels = self.labels()
-        action = commands.parse(line, labels)
-        if isinstance(action, commands.Hint) and self.scene().ending:  # 'retry' at "Retry from the last
-            bare = commands.parse(line, ())                            # checkpoint" is that choice: no question
-            if isinstance(bare, commands.Command) and bare.name in {c for _, c in self.ending_menu()}:
-                action = bare
+        action = self.parse(line)
         if isinstance(action, commands.Hint):
             return [Message((action.message,), "hint")]
         if isinstance(action, commands.Pick) and self.scene().ending:

@@ -201,7 +201,7 @@ class TerminalUI:
         # No completion pop-up: it was drawn over the choices. The choices that
         # fit what is typed are marked in the list itself, and Tab cycles them.
         self.completer = LabelCompleter(session)
-        self.tabbing: tuple[str, list[str], int] | None = None  # (typed, candidates, index) while Tab cycles
+        self.tabbing: tuple[list[str], int] | None = None  # (candidates, index) while Tab cycles
         self.buffer = Buffer(multiline=False, history=_history(history_path), accept_handler=self._accept)
         self.buffer.on_text_changed += self._typing
         self.app: Application = Application(
@@ -254,7 +254,7 @@ class TerminalUI:
         @keys.add("enter", filter=more)
         def _read_on(event) -> None:  # [MORE]: the end of the scene before its choices
             typed = self.buffer.text
-            if typed and isinstance(commands.parse(typed, self.session.labels()), commands.Command):
+            if typed and isinstance(self.session.parse(typed), commands.Command):
                 self.buffer.validate_and_handle()  # commands (quit, save, help...) need no reading on
                 return
             self.page_down()
@@ -312,16 +312,15 @@ class TerminalUI:
     def tab(self) -> None:
         """Tab: the next choice (or command) that fits what was typed."""
         typed = self.buffer.text
-        if self.tabbing and typed == self.tabbing[1][self.tabbing[2]]:
-            base, candidates, index = self.tabbing
+        if self.tabbing and typed == self.tabbing[0][self.tabbing[1]]:
+            candidates, index = self.tabbing
             index = (index + 1) % len(candidates)
         else:
-            base = typed
             candidates = [c.text for c in self.completer.get_completions(Document(typed), CompleteEvent())]
             if not candidates:
                 return
             index = 0
-        self.tabbing = (base, candidates, index)
+        self.tabbing = (candidates, index)
         self.buffer.text = candidates[index]
         self.buffer.cursor_position = len(self.buffer.text)
 
@@ -435,7 +434,7 @@ class TerminalUI:
 
     def _typing(self, _buffer) -> None:
         self.hint = ""
-        if self.tabbing and self.buffer.text not in self.tabbing[1]:
+        if self.tabbing and self.buffer.text not in self.tabbing[0]:
             self.tabbing = None
 
     def _accept(self, buffer: Buffer) -> bool:
@@ -443,7 +442,7 @@ class TerminalUI:
         if self.transcript:
             self.transcript.typed(text)
         labels = self.session.labels()
-        action = commands.parse(text, labels)
+        action = self.session.parse(text)
         events = self.session.handle(text)
         if all(isinstance(e, Message) and e.kind == "hint" for e in events):  # errors stay in the log
             self.show(events)

@@ -64,13 +64,13 @@ class EndingsBook:
         self.story = story
         self.path = Path(root) / "endings" / f"{story.id}.json"
         self.clock = clock
-        self.runs, self.found = self._read()
+        self.runs, self.found = 0, {}  # as last read: each change and each listing reads the file first
         self.run: int | None = None  # this game's run number, once begun (a loaded game: the latest run)
 
     def _read(self) -> tuple[int, dict[str, dict]]:
         try:
             with open_regular(self.path) as handle:  # the saves' own reader: bounded, never blocks
-                data = json.loads(handle.read(MAX_BYTES + 1)[:MAX_BYTES].decode("utf-8"))
+                data = json.loads(handle.read(MAX_BYTES).decode("utf-8"))
         except (OSError, SaveError, ValueError, RecursionError):
             return 0, {}
         if not isinstance(data, dict) or data.get("story") != self.story.id:
@@ -90,9 +90,8 @@ class EndingsBook:
 
     def _write(self) -> None:
         data = {"story": self.story.id, "runs": self.runs, "found": self.found}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic.write(self.path, json.dumps(data, sort_keys=True).encode())
+        try:  # (the folder was made by _update, before the lock beside the record)
+            atomic.write(self.path, json.dumps(data, sort_keys=True).encode(), durable=False)
         except OSError:
             pass  # the record is a pleasure, not progress: a read-only disk never stops the game
 
@@ -130,6 +129,7 @@ class EndingsBook:
 
     def lines(self) -> list[str]:
         """The gallery: N/M found, then each ending by kind, found or ???."""
+        self.runs, self.found = self._read()
         endings = self.endings
         out = [f"{safe(self.story.title)}: {len(self.found)}/{len(endings)} endings found"]
         for kind, heading in ((m.VICTORY, "Victories"), (m.FAILURE, "Failures")):

@@ -220,8 +220,12 @@ class SaveStore:
         return state, notes
 
     def _decode(self, path: Path, name: str) -> tuple[State, list[str]]:
-        """The saved state, or SaveError with the reason alone."""
-        return codec.decode(self.story, self._read_json(path, name))
+        """The saved state, or SaveError with the reason alone. A slot that
+        decodes is remembered as whole, so the next save over it need not
+        read it again to decide whether it may become the backup."""
+        loaded = codec.decode(self.story, self._read_json(path, name))
+        self._remember(name, path)
+        return loaded
 
     def _read_json(self, path: Path, name: str) -> object:
         try:
@@ -235,11 +239,9 @@ class SaveStore:
             raise SaveError(f"the file is larger than {MAX_SAVE_BYTES:,} bytes")
         return _parse(data)
 
-    def slots(self) -> list[SlotInfo]:
-        """Every slot of this story, newest first, with what a list shows:
-        read from each save's head (its first bytes) and its last byte, never
-        the whole file, and never blocking on a file that is not a regular one."""
-        out = []
+    def _by_age(self) -> list[tuple[str, Path, float]]:
+        """Every slot's name, file and time, newest first (no file opened)."""
+        found = []
         try:
             paths = sorted(self.folder.glob("*.json"))
         except OSError:
@@ -249,15 +251,23 @@ class SaveStore:
             if not SLOT_RE.match(name):
                 continue
             try:
-                modified = path.stat().st_mtime
+                found.append((name, path, path.stat().st_mtime))
             except OSError:
                 continue
+        return sorted(found, key=lambda f: f[2], reverse=True)
+
+    def slots(self) -> list[SlotInfo]:
+        """Every slot of this story, newest first, with what a list shows:
+        read from each save's head (its first bytes) and its last byte, never
+        the whole file, and never blocking on a file that is not a regular one."""
+        out = []
+        for name, path, modified in self._by_age():
             try:
                 chapter, title, turn = self._summary(path, name)
                 out.append(SlotInfo(name, modified, chapter, title, turn, None))
             except SaveError as exc:
                 out.append(SlotInfo(name, modified, "", "", None, str(exc)))
-        return sorted(out, key=lambda s: s.modified, reverse=True)
+        return out
 
     def _summary(self, path: Path, name: str) -> tuple[str, str, int]:
         try:
@@ -289,10 +299,10 @@ class SaveStore:
         """The slot `--continue` should load, what to tell the player, and
         the loaded game (read once): the newest save, or, when it cannot be
         loaded, the copy kept before it, or else the newest save that loads."""
-        slots = self.slots()
+        slots = [name for name, _, _ in self._by_age()]  # only the order is needed: no save is opened for it
         if not slots:
             return None, [], None
-        newest = slots[0].name
+        newest = slots[0]
         try:
             return newest, [], self._decode(self.path(newest), newest)
         except SaveError as exc:
@@ -307,10 +317,10 @@ class SaveStore:
             pass
         for other in slots[1:]:
             try:
-                loaded = self._decode(self.path(other.name), other.name)
+                loaded = self._decode(self.path(other), other)
             except SaveError:
                 continue
-            return other.name, [damaged + f" Continuing from '{other.name}', the newest save that loads."], loaded
+            return other, [damaged + f" Continuing from '{other}', the newest save that loads."], loaded
         return None, [damaged + " No other save can be loaded: a new run begins, and keeps it as 'previous-run'."], \
             None
 

@@ -141,20 +141,22 @@ def _parse(data: bytes, shown: str, diags: list[Diagnostic], budget: _Budget, te
 
 
 def load_for_check(root: str | os.PathLike, *, use_cache: bool = True, overlay: dict[str, bytes] | None = None,
-                   unread: list | None = None) -> tuple[m.Story | None, list[Diagnostic], bool]:
+                   unread: list | None = None, files: list | None = None) \
+        -> tuple[m.Story | None, list[Diagnostic], bool]:
     """`load_all` for `check`: the story, or when it has errors the part of it
     that built (so warnings can show beside the errors); the diagnostics; and
     whether the story is whole. `overlay` (relative path -> bytes) stands in
     for files on disk: an editor's unsaved text. `unread` collects the files
     (as shown) that could not be read or parsed: nothing of theirs is in
-    the partial story."""
+    the partial story. `files` collects (relative path, as shown, bytes or
+    None) for every file read, so a caller need not walk or read again."""
     partial: list = []
-    story, diags = load_all(root, use_cache=use_cache, partial=partial, overlay=overlay, unread=unread)
+    story, diags = load_all(root, use_cache=use_cache, partial=partial, overlay=overlay, unread=unread, files=files)
     return (story if story is not None else (partial[0] if partial else None)), diags, story is not None
 
 
 def load_all(root: str | os.PathLike, *, use_cache: bool = True, partial: list | None = None,
-             overlay: dict[str, bytes] | None = None, unread: list | None = None) \
+             overlay: dict[str, bytes] | None = None, unread: list | None = None, files: list | None = None) \
         -> tuple[m.Story | None, list[Diagnostic]]:
     """Load a story folder. Returns the story (None if it has errors) and all
     diagnostics found: errors always, no warnings (see `check.warnings`).
@@ -167,7 +169,8 @@ def load_all(root: str | os.PathLike, *, use_cache: bool = True, partial: list |
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        result = _load_all(root, use_cache, partial, overlay or {}, unread if unread is not None else [])
+        result = _load_all(root, use_cache, partial, overlay or {}, unread if unread is not None else [],
+                           files if files is not None else [])
         if overlay is None:
             # The story lives, unchanged, until the program ends: move it (and
             # everything else alive now) out of the collector's sight, so that
@@ -181,7 +184,7 @@ def load_all(root: str | os.PathLike, *, use_cache: bool = True, partial: list |
 
 
 def _load_all(root: str | os.PathLike, use_cache: bool, partial: list | None, overlay: dict[str, bytes],
-              unread: list) -> tuple[m.Story | None, list[Diagnostic]]:
+              unread: list, files: list) -> tuple[m.Story | None, list[Diagnostic]]:
     base = Path(root)
     if not base.is_dir():
         return None, [Diagnostic(str(root), 0, 0, "no such story folder")]
@@ -204,11 +207,15 @@ def _load_all(root: str | os.PathLike, use_cache: bool, partial: list | None, ov
     digest = hashlib.sha256()
     blobs = []
     for rel, name in zip(rels, shown):
-        data = overlay[rel] if rel in overlay else _read_bytes(base, rel, name, diags)
-        if data is not None and len(data) > MAX_FILE_BYTES:
-            diags.append(Diagnostic(name, 0, 0, f"file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}"))
-            data = None
+        if rel in overlay:
+            data = overlay[rel]
+            if len(data) > MAX_FILE_BYTES:
+                diags.append(Diagnostic(name, 0, 0, f"file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}"))
+                data = None
+        else:
+            data = _read_bytes(base, rel, name, diags)
         blobs.append(data)
+        files.append((rel, name, data))
         if data is not None:
             digest.update(rel.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
     fingerprint = digest.hexdigest()
